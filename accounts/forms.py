@@ -1,0 +1,122 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization, User, time_zone_choices
+
+ROLE_HELP = {
+    User.Role.PRACTITIONER: _("Serves families, receives reflective supervision, writes reflections."),
+    User.Role.SUPERVISOR: _("Provides reflective supervision/consultation to practitioners and groups."),
+    User.Role.ADMINISTRATOR: _("Invites people, assigns roles and agreements, sets organization policies."),
+}
+
+
+class RolesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", User.Role.choices)
+        kwargs.setdefault("label", _("Roles"))
+        kwargs.setdefault("help_text", _("A person may hold several roles."))
+        kwargs.setdefault("error_messages", {"required": _("Choose at least one role.")})
+        super().__init__(**kwargs)
+
+
+class InviteForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    roles = RolesField()
+
+    def clean_full_name(self) -> str:
+        name = self.cleaned_data["full_name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Enter the person's name."))
+        return name
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        # Email addresses are unique across the whole site, so this check can
+        # reveal that an address is in use elsewhere; an administrator needs
+        # that to understand why an invitation cannot be sent.
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("Someone with this email address already has an account."))
+        return email
+
+
+class RolesForm(forms.Form):
+    roles = RolesField()
+
+    def __init__(self, *args, person: User, acting_user: User, **kwargs):
+        self.person = person
+        self.acting_user = acting_user
+        super().__init__(*args, **kwargs)
+
+    def clean_roles(self) -> list[str]:
+        roles = self.cleaned_data["roles"]
+        if self.person.pk == self.acting_user.pk and User.Role.ADMINISTRATOR not in roles:
+            raise forms.ValidationError(
+                _("You cannot remove your own administrator role. Ask another administrator to do it.")
+            )
+        return roles
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any status")), *User.Status.choices])
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("Any role")), *User.Role.choices])
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+
+    class Meta:
+        model = User
+        fields = ["full_name", "time_zone"]
+        help_texts = {"time_zone": _("Session times are shown in this time zone.")}
+
+    def clean_full_name(self) -> str:
+        name = self.cleaned_data["full_name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Enter your name."))
+        return name
+
+
+class OrganizationSettingsForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Default time zone"), choices=time_zone_choices)
+
+    class Meta:
+        model = Organization
+        fields = ["name", "time_zone", "require_mfa"]
+        help_texts = {"time_zone": _("New people start with this time zone; each can change their own.")}
+
+
+class SetPasswordForm(forms.Form):
+    """Choosing a first password from an invitation link."""
+
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif password1:
+            try:
+                password_validation.validate_password(password1, self.user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -1,0 +1,127 @@
+"""Writes that change people: invitations, roles, deactivation, sessions."""
+
+from allauth.usersessions.models import UserSession
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Invitation, Organization, User
+
+
+def user_end_sessions(*, user: User, keep_session_key: str | None = None) -> int:
+    """End the person's signed-in sessions, except the one named; return how many ended."""
+    ended = 0
+    for user_session in UserSession.objects.filter(user=user):
+        if keep_session_key and user_session.session_key == keep_session_key:
+            continue
+        user_session.end()
+        ended += 1
+    return ended
+
+
+def _send_invitation_email(*, invitation: Invitation, token: str) -> None:
+    user = invitation.user
+    context = {
+        "user": user,
+        "organization": user.organization,
+        "invited_by": invitation.invited_by,
+        "link": settings.SITE_URL + reverse("invitation_accept", args=[token]),
+        "expires_at": invitation.expires_at,
+    }
+    subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+    body = render_to_string("accounts/email/invitation_body.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+def invitation_send(*, user: User, invited_by: User) -> Invitation:
+    """Issue a fresh one-time link, revoke older ones, and email it after commit."""
+    token = Invitation.new_token()
+    now = timezone.now()
+    with transaction.atomic():
+        user.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+        invitation = Invitation.objects.create(
+            user=user,
+            invited_by=invited_by,
+            token_hash=Invitation.hash_token(token),
+            created_at=now,
+            expires_at=Invitation.default_expiry(),
+        )
+        transaction.on_commit(lambda: _send_invitation_email(invitation=invitation, token=token))
+    return invitation
+
+
+def person_invite(
+    *, organization: Organization, invited_by: User, email: str, full_name: str, roles: list[str]
+) -> User:
+    """Create a person who can sign in only after choosing a password from the emailed link."""
+    with transaction.atomic():
+        user = User(
+            email=email.lower(),
+            full_name=full_name,
+            organization=organization,
+            time_zone=organization.time_zone,
+            invitation_accepted=False,
+        )
+        _apply_roles(user, roles)
+        user.set_unusable_password()
+        user.save()
+        invitation_send(user=user, invited_by=invited_by)
+    return user
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The usable invitation behind a token, or None when unknown, used, revoked or expired."""
+    return (
+        Invitation.objects.usable()
+        .select_related("user", "user__organization")
+        .filter(token_hash=Invitation.hash_token(token), user__is_active=True)
+        .first()
+    )
+
+
+def invitation_accept(*, invitation: Invitation, password: str) -> User:
+    with transaction.atomic():
+        user = invitation.user
+        user.set_password(password)
+        user.invitation_accepted = True
+        user.save(update_fields=["password", "invitation_accepted"])
+        invitation.used_at = timezone.now()
+        invitation.save(update_fields=["used_at"])
+    return user
+
+
+def invitation_mark_accepted(*, user: User) -> None:
+    """A password reset by an invited person counts as accepting the invitation."""
+    if not user.invitation_accepted:
+        user.invitation_accepted = True
+        user.save(update_fields=["invitation_accepted"])
+        user.invitations.usable().update(used_at=timezone.now())
+
+
+def _apply_roles(user: User, roles: list[str]) -> None:
+    for role, field in User.ROLE_FIELDS.items():
+        setattr(user, field, role in roles)
+
+
+def person_set_roles(*, user: User, roles: list[str]) -> None:
+    _apply_roles(user, roles)
+    user.save(update_fields=list(User.ROLE_FIELDS.values()))
+
+
+def person_deactivate(*, user: User) -> None:
+    """Deactivate and sign out at once, on every device."""
+    with transaction.atomic():
+        user.is_active = False
+        user.deactivated_at = timezone.now()
+        user.save(update_fields=["is_active", "deactivated_at"])
+        user.invitations.usable().update(revoked_at=timezone.now())
+        user_end_sessions(user=user)
+
+
+def person_reactivate(*, user: User) -> None:
+    user.is_active = True
+    user.deactivated_at = None
+    user.save(update_fields=["is_active", "deactivated_at"])

@@ -1,0 +1,160 @@
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import services
+from accounts.access import get_person_for_admin, organization_for_admin, people_for_admin
+from accounts.forms import (
+    ROLE_HELP,
+    InviteForm,
+    OrganizationSettingsForm,
+    PeopleFilterForm,
+    ProfileForm,
+    RolesForm,
+    SetPasswordForm,
+)
+from accounts.models import User
+
+PEOPLE_PER_PAGE = 25
+admin_reauth = reauthentication_required(allow_get=True)
+
+
+def people_list(request: HttpRequest) -> HttpResponse:
+    people = people_for_admin(request.user)
+    form = PeopleFilterForm(request.GET)
+    if form.is_valid():
+        query = form.cleaned_data["q"].strip()
+        if query:
+            people = people.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+        people = people.with_status(form.cleaned_data["status"]).with_role(form.cleaned_data["role"])
+    page = Paginator(people.order_by("full_name", "email"), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    context = {"form": form, "page": page, "querystring": querystring.urlencode()}
+    return render(request, "accounts/people_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@admin_reauth
+def person_invite(request: HttpRequest) -> HttpResponse:
+    organization = organization_for_admin(request.user)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = services.person_invite(organization=organization, invited_by=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _("Invitation sent to %(email)s. The link works for %(days)s days.")
+            % {"email": person.email, "days": services.settings.INVITATION_DAYS},
+        )
+        return redirect("person_detail", pk=person.pk)
+    return render(request, "accounts/person_invite.html", {"form": form, "role_help": ROLE_HELP})
+
+
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_admin(request.user, pk)
+    form = RolesForm(person=person, acting_user=request.user, initial={"roles": person.roles})
+    return _render_person(request, person, form)
+
+
+def _render_person(request: HttpRequest, person: User, form: RolesForm, status: int = 200) -> HttpResponse:
+    invitation = person.invitations.first() if not person.invitation_accepted else None
+    context = {"person": person, "form": form, "invitation": invitation, "role_help": ROLE_HELP}
+    return render(request, "accounts/person_detail.html", context, status=status)
+
+
+@require_POST
+@admin_reauth
+def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_admin(request.user, pk)
+    form = RolesForm(request.POST, person=person, acting_user=request.user)
+    if not form.is_valid():
+        return _render_person(request, person, form, status=400)
+    services.person_set_roles(user=person, roles=form.cleaned_data["roles"])
+    messages.success(request, _("Roles for %(name)s saved.") % {"name": person.full_name})
+    return redirect("person_detail", pk=person.pk)
+
+
+@require_POST
+@admin_reauth
+def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_admin(request.user, pk)
+    if person.pk == request.user.pk:
+        messages.error(request, _("You cannot deactivate your own account."))
+    elif person.is_active:
+        services.person_deactivate(user=person)
+        messages.success(
+            request, _("%(name)s is deactivated and has been signed out everywhere.") % {"name": person.full_name}
+        )
+    return redirect("person_detail", pk=person.pk)
+
+
+@require_POST
+@admin_reauth
+def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_admin(request.user, pk)
+    if not person.is_active:
+        services.person_reactivate(user=person)
+        messages.success(request, _("%(name)s can sign in again.") % {"name": person.full_name})
+    return redirect("person_detail", pk=person.pk)
+
+
+@require_POST
+def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_admin(request.user, pk)
+    if person.is_active and not person.invitation_accepted:
+        services.invitation_send(user=person, invited_by=request.user)
+        messages.success(
+            request,
+            _("A new invitation is on its way to %(email)s; earlier links no longer work.") % {"email": person.email},
+        )
+    return redirect("person_detail", pk=person.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@admin_reauth
+def organization_settings(request: HttpRequest) -> HttpResponse:
+    organization = organization_for_admin(request.user)
+    form = OrganizationSettingsForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Organization settings saved."))
+        return redirect("organization_settings")
+    return render(request, "accounts/organization_settings.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile is saved."))
+        return redirect("profile")
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    if request.user.is_authenticated and request.user.pk != invitation.user_id:
+        messages.info(request, _("Sign out first to accept an invitation for someone else."))
+        return redirect("home")
+    form = SetPasswordForm(request.POST or None, user=invitation.user)
+    if request.method == "POST" and form.is_valid():
+        user = services.invitation_accept(invitation=invitation, password=form.cleaned_data["password1"])
+        login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        messages.success(
+            request, _("Welcome to %(organization)s on RSC Records.") % {"organization": user.organization}
+        )
+        return redirect(reverse("home"))
+    return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})

@@ -1,0 +1,10 @@
+from django.conf import settings
+
+
+def site(request) -> dict:
+    return {
+        "session_idle_seconds": settings.SESSION_IDLE_TIMEOUT,
+        "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
+        "session_max_hours": settings.SESSION_ABSOLUTE_LIFETIME // 3600,
+        "INVITATION_DAYS": settings.INVITATION_DAYS,
+    }

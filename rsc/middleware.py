@@ -1,0 +1,104 @@
+import zoneinfo
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+from rsc import sessions
+
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+
+class SessionTimeoutMiddleware:
+    """End a signed-in session after the idle timeout or the absolute lifetime.
+
+    Only this session ends; the person's other devices are left alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            reason = sessions.expiry_reason(request.session)
+            if reason:
+                request.session.flush()
+                request.user = AnonymousUser()
+                if reason == "idle":
+                    messages.info(
+                        request, _("You were signed out after a period without activity. Sign in to carry on.")
+                    )
+                else:
+                    messages.info(
+                        request,
+                        _("For safety, sessions end after %(hours)s hours. Sign in to carry on.")
+                        % {"hours": settings.SESSION_ABSOLUTE_LIFETIME // 3600},
+                    )
+            elif request.path_info != reverse("session_status"):
+                sessions.touch(request.session)
+        return self.get_response(request)
+
+
+class UserTimeZoneMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(request.user.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        else:
+            timezone.deactivate()
+        return self.get_response(request)
+
+
+class RequireTwoFactorMiddleware:
+    """Lead people of organizations that require two-factor authentication to set it up first."""
+
+    ALLOWED_URL_NAMES = ["account_logout", "account_reauthenticate", "session_status", "session_extend"]
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.organization_id
+            and user.organization.require_mfa
+            and not self._is_allowed_path(request.path_info)
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ):
+            messages.info(
+                request,
+                _("%(organization)s asks everyone to use two-factor authentication. Set it up to continue.")
+                % {"organization": user.organization.name},
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    def _is_allowed_path(self, path: str) -> bool:
+        if path.startswith(reverse("mfa_index")):
+            return True
+        return path in {reverse(name) for name in self.ALLOWED_URL_NAMES}
+
+
+class ResponseHeadersMiddleware:
+    """Headers Django does not set itself: no caching of dynamic pages, a closed Permissions-Policy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response

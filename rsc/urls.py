@@ -1,0 +1,21 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.urls import allauth_patterns
+from rsc import views
+
+# The Django admin is for site operators; its login goes through allauth so
+# that rate limits and two-factor authentication apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "RSC Records — site operation"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("session/status/", views.session_status, name="session_status"),
+    path("session/extend/", views.session_extend, name="session_extend"),
+    path("accounts/", include(allauth_patterns)),
+    path("", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,81 @@
+import logging
+
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.forms import ROLE_HELP
+from accounts.models import User
+from rsc import sessions
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "role_help": [(label, ROLE_HELP[role]) for role, label in User.Role.choices if role in user.roles],
+        "has_totp": Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists(),
+        "session_count": UserSession.objects.filter(user=user).count(),
+    }
+    if user.organization_id:
+        people = User.objects.filter(organization_id=user.organization_id)
+        context["administrators"] = people.filter(
+            is_active=True, is_account_admin=True, invitation_accepted=True
+        ).exclude(pk=user.pk)
+        if user.is_account_admin:
+            context["people_counts"] = people.aggregate(
+                active=Count("pk", filter=Q(is_active=True, invitation_accepted=True)),
+                invited=Count("pk", filter=Q(is_active=True, invitation_accepted=False)),
+                deactivated=Count("pk", filter=Q(is_active=False)),
+                practitioners=Count("pk", filter=Q(is_active=True, is_practitioner=True)),
+                supervisors=Count("pk", filter=Q(is_active=True, is_supervisor=True)),
+            )
+            context["pending_invitations"] = people.filter(is_active=True, invitation_accepted=False).order_by(
+                "-date_joined"
+            )[:5]
+    return render(request, "rsc/home.html", context)
+
+
+@login_not_required
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 when the database answers a query, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("Health check: the database did not answer")
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@require_GET
+def session_status(request: HttpRequest) -> JsonResponse:
+    """Seconds left before this session ends; reading it is not activity."""
+    return JsonResponse(sessions.remaining(request.session))
+
+
+@require_POST
+def session_extend(request: HttpRequest) -> HttpResponse:
+    sessions.touch(request.session, force=True)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse(sessions.remaining(request.session))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = "home"
+    return redirect(next_url)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)
