@@ -76,13 +76,28 @@ def database_from_url(name: str, url: str) -> dict:
     return config
 
 
-def email_from_url(name: str, url: str) -> dict:
-    """Turn smtp://user:password@host:587?tls=1 (or smtps://...) into email settings."""
+def smtp_mailer(*, host: str, port: int, username: str, password: str, use_tls: bool, use_ssl: bool) -> dict:
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": host,
+            "port": port,
+            "username": username,
+            "password": password,
+            "use_tls": use_tls,
+            "use_ssl": use_ssl,
+            "timeout": 20,
+        },
+    }
+
+
+def mailer_from_url(name: str, url: str) -> dict:
+    """A MAILERS entry for smtp://user:password@host:587 (STARTTLS), smtps://... (TLS) or console://."""
     parts = urlsplit(url)
-    if parts.scheme not in {"smtp", "smtps", "console"}:
-        raise ImproperlyConfigured(f"{name} must start with smtp://, smtps:// or console://, not {url!r}.")
     if parts.scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme not in {"smtp", "smtps"}:
+        raise ImproperlyConfigured(f"{name} must start with smtp://, smtps:// or console://, not {url!r}.")
     if not parts.hostname:
         raise ImproperlyConfigured(f"{name} must name a host, as in smtp://user:password@mail.example.org:587.")
     try:
@@ -90,17 +105,16 @@ def email_from_url(name: str, url: str) -> dict:
     except ValueError:
         raise ImproperlyConfigured(f"{name} has an invalid port.") from None
     query = {key: values[-1].lower() for key, values in parse_qs(parts.query).items()}
-    use_ssl = parts.scheme == "smtps" or query.get("ssl") in TRUE_VALUES
+    use_ssl = parts.scheme == "smtps"
     use_tls = not use_ssl and query.get("tls", "1") in TRUE_VALUES
-    return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname,
-        "EMAIL_PORT": port or (465 if use_ssl else 587),
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_SSL": use_ssl,
-        "EMAIL_USE_TLS": use_tls,
-    }
+    return smtp_mailer(
+        host=parts.hostname,
+        port=port or (465 if use_ssl else 587),
+        username=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        use_tls=use_tls,
+        use_ssl=use_ssl,
+    )
 
 
 def cache_from_url(name: str, url: str | None) -> dict:

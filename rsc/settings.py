@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from rsc.env import (
     cache_from_url,
     database_from_url,
-    email_from_url,
     env_bool,
     env_int,
     env_list,
     env_str,
     env_time_zone,
+    mailer_from_url,
+    smtp_mailer,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -206,16 +207,19 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "RSC Records <noreply@rsc.exa
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 _email_url = env_str("EMAIL_URL")
 if _email_url:
-    globals().update(email_from_url("EMAIL_URL", _email_url))
+    _mailer = mailer_from_url("EMAIL_URL", _email_url)
 elif env_str("EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = env_str("EMAIL_HOST")
-    EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
-    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    _mailer = smtp_mailer(
+        host=env_str("EMAIL_HOST"),
+        port=env_int("EMAIL_PORT", 587, minimum=1),
+        username=env_str("EMAIL_HOST_USER", ""),
+        password=env_str("EMAIL_HOST_PASSWORD", ""),
+        use_tls=env_bool("EMAIL_USE_TLS", True),
+        use_ssl=False,
+    )
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    _mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+MAILERS = {"default": _mailer}
 
 # Internationalization: every string is marked; Spanish is next.
 LANGUAGE_CODE = "en"

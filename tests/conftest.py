@@ -1,0 +1,93 @@
+import time
+
+import pytest
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
+from django.core.cache import cache
+
+from accounts.models import Organization, User
+
+PASSWORD = "a-long-test-password-42"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Argon2 is deliberately slow; tests that check hashing restore it themselves.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The manifest needs collectstatic; tests and the live server use the plain storage.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_person(organization, email, full_name, *roles, **extra) -> User:
+    fields = {User.ROLE_FIELDS[role]: True for role in roles}
+    return User.objects.create_user(
+        email=email,
+        password=PASSWORD,
+        full_name=full_name,
+        organization=organization,
+        **fields,
+        **extra,
+    )
+
+
+@pytest.fixture
+def organization(db):
+    return Organization.objects.create(name="Riverbend Early Childhood")
+
+
+@pytest.fixture
+def other_organization(db):
+    return Organization.objects.create(name="Far Hills Agency")
+
+
+@pytest.fixture
+def admin_user(organization):
+    return make_person(organization, "admin@riverbend.example", "Avery Admin", User.Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def supervisor(organization):
+    return make_person(organization, "sup@riverbend.example", "Sasha Supervisor", User.Role.SUPERVISOR)
+
+
+@pytest.fixture
+def practitioner(organization):
+    return make_person(organization, "pat@riverbend.example", "Pat Practitioner", User.Role.PRACTITIONER)
+
+
+@pytest.fixture
+def other_practitioner(organization):
+    return make_person(organization, "quinn@riverbend.example", "Quinn Practitioner", User.Role.PRACTITIONER)
+
+
+@pytest.fixture
+def stranger_admin(other_organization):
+    return make_person(other_organization, "admin@farhills.example", "Sam Stranger", User.Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def stranger(other_organization):
+    return make_person(other_organization, "pat@farhills.example", "Robin Stranger", User.Role.PRACTITIONER)
+
+
+def mark_reauthenticated(client, user) -> None:
+    """Record a fresh password confirmation in the session, as allauth's reauthenticate view does."""
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [{"method": "password", "at": time.time(), "reauthenticated": True}]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    mark_reauthenticated(client, admin_user)
+    return client
