@@ -1,4 +1,7 @@
+from functools import wraps
+
 from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -8,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services
 from accounts.access import get_person_for_admin, organization_for_admin, people_for_admin
@@ -24,9 +27,26 @@ from accounts.forms import (
 from accounts.models import User
 
 PEOPLE_PER_PAGE = 25
-admin_reauth = reauthentication_required(allow_get=True)
 
 
+def admin_only(view):
+    """404 for anyone but an account administrator, before anything else is asked of them."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        people_for_admin(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# An administrator's changes need a recent password confirmation (allauth
+# keeps the submitted form and resumes it after the password is confirmed).
+confirm_password = reauthentication_required(allow_get=True)
+
+
+@admin_only
+@require_GET
 def people_list(request: HttpRequest) -> HttpResponse:
     people = people_for_admin(request.user)
     form = PeopleFilterForm(request.GET)
@@ -42,8 +62,9 @@ def people_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/people_list.html", context)
 
 
+@admin_only
 @require_http_methods(["GET", "POST"])
-@admin_reauth
+@confirm_password
 def person_invite(request: HttpRequest) -> HttpResponse:
     organization = organization_for_admin(request.user)
     form = InviteForm(request.POST or None)
@@ -58,6 +79,8 @@ def person_invite(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/person_invite.html", {"form": form, "role_help": ROLE_HELP})
 
 
+@admin_only
+@require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_admin(request.user, pk)
     form = RolesForm(person=person, acting_user=request.user, initial={"roles": person.roles})
@@ -70,8 +93,9 @@ def _render_person(request: HttpRequest, person: User, form: RolesForm, status: 
     return render(request, "accounts/person_detail.html", context, status=status)
 
 
+@admin_only
 @require_POST
-@admin_reauth
+@confirm_password
 def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_admin(request.user, pk)
     form = RolesForm(request.POST, person=person, acting_user=request.user)
@@ -82,8 +106,9 @@ def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("person_detail", pk=person.pk)
 
 
+@admin_only
 @require_POST
-@admin_reauth
+@confirm_password
 def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_admin(request.user, pk)
     if person.pk == request.user.pk:
@@ -96,8 +121,9 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("person_detail", pk=person.pk)
 
 
+@admin_only
 @require_POST
-@admin_reauth
+@confirm_password
 def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_admin(request.user, pk)
     if not person.is_active:
@@ -106,6 +132,7 @@ def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("person_detail", pk=person.pk)
 
 
+@admin_only
 @require_POST
 def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_admin(request.user, pk)
@@ -118,8 +145,9 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("person_detail", pk=person.pk)
 
 
+@admin_only
 @require_http_methods(["GET", "POST"])
-@admin_reauth
+@confirm_password
 def organization_settings(request: HttpRequest) -> HttpResponse:
     organization = organization_for_admin(request.user)
     form = OrganizationSettingsForm(request.POST or None, instance=organization)
@@ -152,7 +180,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     form = SetPasswordForm(request.POST or None, user=invitation.user)
     if request.method == "POST" and form.is_valid():
         user = services.invitation_accept(invitation=invitation, password=form.cleaned_data["password1"])
-        login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         messages.success(
             request, _("Welcome to %(organization)s on RSC Records.") % {"organization": user.organization}
         )
