@@ -7,7 +7,7 @@ automatically, and a URL the walk cannot build fails loudly.
 import re
 from dataclasses import dataclass
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLResolver, get_resolver
 
 # Sample values for every named argument used in the project's URLs.
 SAMPLES = {

@@ -24,7 +24,9 @@ def invite(admin_client, django_capture_on_commit_callbacks, data=INVITE):
         return admin_client.post(reverse("person_invite"), data)
 
 
-def test_admin_invites_a_person_who_receives_a_one_time_link(admin_client, admin_user, django_capture_on_commit_callbacks):
+def test_admin_invites_a_person_who_receives_a_one_time_link(
+    admin_client, admin_user, django_capture_on_commit_callbacks
+):
     response = invite(admin_client, django_capture_on_commit_callbacks)
 
     person = User.objects.get(email="casey.new@riverbend.example")
@@ -52,9 +54,7 @@ def test_invitation_form_needs_a_role_and_a_new_address(admin_client, admin_user
     assert len(mail.outbox) == 0
 
 
-def test_invited_person_chooses_a_password_and_is_signed_in(
-    client, admin_client, django_capture_on_commit_callbacks
-):
+def test_invited_person_chooses_a_password_and_is_signed_in(client, admin_client, django_capture_on_commit_callbacks):
     invite(admin_client, django_capture_on_commit_callbacks)
     link = invitation_link(mail.outbox[0])
     admin_client.logout()

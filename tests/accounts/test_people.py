@@ -40,9 +40,7 @@ def test_people_list_searches_and_filters(admin_client, practitioner, supervisor
     assert admin_client.get(reverse("people_list"), {"status": "x", "role": "y", "page": "zz"}).status_code == 200
 
 
-def test_people_list_paginates_with_a_fixed_number_of_queries(
-    admin_client, organization, django_assert_num_queries
-):
+def test_people_list_paginates_with_a_fixed_number_of_queries(admin_client, organization, django_assert_num_queries):
     for number in range(60):
         make_person(organization, f"person{number}@riverbend.example", f"Person {number:02}", "practitioner")
     url = reverse("people_list")
@@ -64,7 +62,9 @@ def test_person_detail_has_a_fixed_number_of_queries(admin_client, practitioner,
 
 
 def test_admin_changes_roles(admin_client, practitioner):
-    response = admin_client.post(reverse("person_roles", args=[practitioner.pk]), {"roles": ["supervisor", "practitioner"]})
+    response = admin_client.post(
+        reverse("person_roles", args=[practitioner.pk]), {"roles": ["supervisor", "practitioner"]}
+    )
     assert response.status_code == 302
     practitioner.refresh_from_db()
     assert practitioner.roles == ["practitioner", "supervisor"]

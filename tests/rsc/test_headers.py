@@ -1,0 +1,90 @@
+import pytest
+from django.urls import reverse
+
+
+@pytest.fixture
+def signed_in(client, practitioner):
+    client.force_login(practitioner)
+    return client
+
+
+def csp_directives(response) -> dict[str, list[str]]:
+    header = response["Content-Security-Policy"]
+    directives = {}
+    for part in header.split(";"):
+        name, *values = part.split()
+        directives[name] = values
+    return directives
+
+
+@pytest.mark.parametrize("url_name", ["account_login", "healthz"])
+def test_public_pages_carry_the_security_headers(client, db, url_name):
+    check_headers(client.get(reverse(url_name)))
+
+
+@pytest.mark.parametrize("url_name", ["home", "profile", "mfa_index", "usersessions_list", "account_change_password"])
+def test_signed_in_pages_carry_the_security_headers_and_are_never_cached(signed_in, url_name):
+    response = signed_in.get(reverse(url_name))
+    assert response.status_code == 200
+    check_headers(response)
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def check_headers(response) -> None:
+    csp = csp_directives(response)
+    assert csp["script-src"] == ["'self'"]
+    assert csp["default-src"] == ["'self'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["object-src"] == ["'none'"]
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+    assert "'unsafe-eval'" not in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_pages_have_no_inline_script(signed_in):
+    for url in [reverse("home"), reverse("profile"), reverse("mfa_index")]:
+        content = signed_in.get(url).content.decode()
+        assert "<script>" not in content
+        assert " on" + "click=" not in content
+        for tag in content.split("<script")[1:]:
+            assert "src=" in tag.split(">")[0], tag[:200]
+
+
+def test_cookies_are_http_only_and_same_site(client, practitioner):
+    from tests.conftest import PASSWORD
+
+    response = client.post(reverse("account_login"), {"login": practitioner.email, "password": PASSWORD})
+    cookie = response.cookies["rsc_session"]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
+
+
+def test_production_values_turn_on_https_protections(tmp_path):
+    import subprocess
+    import sys
+
+    env = production_env()
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["True", "True", "True", "True"]
+
+
+def production_env() -> dict:
+    import os
+
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "DEBUG"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="rsc.settings",
+        DEBUG="0",
+        SECRET_KEY="x" * 60 + "production-like-secret-key-for-tests",
+        ALLOWED_HOSTS="rsc.example.org",
+    )
+    return env
