@@ -1,0 +1,123 @@
+"""WCAG 2.2 A/AA checks (axe) and 390 px reflow checks on the main pages.
+
+Every page is checked twice: at 1280 px (axe, screenshot) and in a 390 × 844
+phone context sharing the same session (no sideways scrolling, axe, screenshot).
+The console must stay free of errors, which also catches CSP violations.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Page, expect
+
+from accounts.models import Invitation, Organization, User
+from tests.conftest import PASSWORD, make_person
+from tests.e2e.conftest import (
+    assert_no_axe_violations,
+    assert_no_horizontal_scroll,
+    login,
+    new_mobile_context,
+    save_screenshot,
+)
+
+INVITATION_TOKEN = "e2e-accessibility-invitation-token"
+MISSING_PATH = "/no-such-page/"
+
+
+class ConsoleWatch:
+    """Errors logged by the pages; a 404 page's own status line is expected."""
+
+    def __init__(self, *pages: Page):
+        self.errors: list[str] = []
+        for page in pages:
+            page.on("console", self._on_console)
+            page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        source = message.location.get("url", "")
+        if "status of 404" in message.text and source.endswith(MISSING_PATH):
+            return
+        self.errors.append(f"{source}: {message.text}")
+
+    def assert_clean(self) -> None:
+        assert self.errors == [], "\n".join(self.errors)
+
+
+def check_current(page: Page, name: str, *, mobile: bool) -> None:
+    if mobile:
+        assert_no_horizontal_scroll(page)
+    assert_no_axe_violations(page)
+    save_screenshot(page, f"a11y-{name}-{'mobile' if mobile else 'desktop'}")
+
+
+def check_path(desktop: Page, mobile: Page, url: str, name: str, heading: str, status: int = 200) -> None:
+    for page, is_mobile in ((desktop, False), (mobile, True)):
+        response = page.goto(url)
+        assert response.status == status, f"{url}: {response.status}"
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        check_current(page, name, mobile=is_mobile)
+
+
+@pytest.fixture
+def organization(transactional_db):
+    return Organization.objects.create(name="Riverbend Early Childhood")
+
+
+@pytest.fixture
+def admin(organization):
+    return make_person(organization, "admin@riverbend.example", "Avery Admin", User.Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def practitioner(organization):
+    return make_person(organization, "pat@riverbend.example", "Pat Practitioner", User.Role.PRACTITIONER)
+
+
+@pytest.fixture
+def invited(organization, admin):
+    person = User.objects.create_user(
+        email="casey@riverbend.example",
+        password=None,
+        full_name="Casey Newcomer",
+        organization=organization,
+        is_practitioner=True,
+        is_supervisor=True,
+        invitation_accepted=False,
+    )
+    Invitation.objects.create(
+        user=person,
+        invited_by=admin,
+        token_hash=Invitation.hash_token(INVITATION_TOKEN),
+        expires_at=Invitation.default_expiry(),
+    )
+    return person
+
+
+@pytest.fixture
+def mobile_page(browser):
+    context = new_mobile_context(browser)
+    yield context.new_page()
+    context.close()
+
+
+def signed_in_mobile_page(browser, desktop: Page) -> Page:
+    """A phone-sized page in the desktop page's session."""
+    context = new_mobile_context(browser, storage_state=desktop.context.storage_state())
+    return context.new_page()
+
+
+def test_anonymous_pages_are_accessible(invited, live_server, page, mobile_page):
+    console = ConsoleWatch(page, mobile_page)
+    base = live_server.url
+
+    check_path(page, mobile_page, f"{base}/accounts/login/", "login", "Sign in to RSC Records")
+    invitation_url = f"{base}/invitation/{INVITATION_TOKEN}/"
+    check_path(page, mobile_page, invitation_url, "invitation-accept", "Choose your password")
+    for current, is_mobile in ((page, False), (mobile_page, True)):
+        current.get_by_role("button", name="Save password and sign in").click()
+        expect(current.locator(".invalid-feedback").first).to_be_visible()
+        check_current(current, "invitation-accept-errors", mobile=is_mobile)
+    check_path(page, mobile_page, f"{base}{MISSING_PATH}", "404-anonymous", "We couldn't find that page", 404)
+    console.assert_clean()
