@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services
 from accounts.models import Invitation, Organization, User
 
 
@@ -18,6 +19,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["organization", "is_active", "is_staff", "is_account_admin", "is_supervisor", "is_practitioner"]
     list_select_related = ["organization"]
     search_fields = ["email", "full_name"]
+    actions = ["send_invitation"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["full_name", "time_zone", "organization"]}),
@@ -31,6 +33,14 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "organization", "password1", "password2"]}),
     ]
+
+    @admin.action(description=_("Send an invitation email (people who have not chosen a password)"))
+    def send_invitation(self, request, queryset):
+        invited = 0
+        for user in queryset.filter(is_active=True, invitation_accepted=False):
+            services.invitation_send(user=user, invited_by=request.user)
+            invited += 1
+        self.message_user(request, _("Invitations sent: %(count)s.") % {"count": invited})
 
 
 @admin.register(Invitation)

@@ -159,3 +159,24 @@ def test_resending_for_another_organizations_person_answers_404(client, stranger
     mark_reauthenticated(client, stranger_admin)
     assert client.post(reverse("invitation_resend", args=[practitioner.pk])).status_code == 404
     assert not Invitation.objects.exists()
+
+
+def test_site_operator_invites_an_organizations_first_administrator(
+    client, organization, django_capture_on_commit_callbacks
+):
+    operator = User.objects.create_superuser(email="ops@rsc.example", password="op-password-123", full_name="Ops")
+    first_admin = User.objects.create_user(
+        email="first@riverbend.example",
+        full_name="First Admin",
+        organization=organization,
+        is_account_admin=True,
+        invitation_accepted=False,
+    )
+    client.force_login(operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:accounts_user_changelist"),
+            {"action": "send_invitation", "_selected_action": [first_admin.pk, operator.pk]},
+        )
+    assert response.status_code == 302
+    assert [message.to for message in mail.outbox] == [["first@riverbend.example"]]

@@ -121,3 +121,66 @@ def test_anonymous_pages_are_accessible(invited, live_server, page, mobile_page)
         check_current(current, "invitation-accept-errors", mobile=is_mobile)
     check_path(page, mobile_page, f"{base}{MISSING_PATH}", "404-anonymous", "We couldn't find that page", 404)
     console.assert_clean()
+
+
+def test_practitioner_pages_are_accessible(practitioner, admin, live_server, browser, page):
+    login(page, live_server.url, practitioner.email, PASSWORD)
+    mobile = signed_in_mobile_page(browser, page)
+    console = ConsoleWatch(page, mobile)
+    base = live_server.url
+
+    check_path(page, mobile, f"{base}/", "home-practitioner", "Welcome, Pat")
+    # On a phone the navigation folds behind a toggle that must open.
+    toggle = mobile.get_by_role("button", name="Show navigation")
+    toggle.click()
+    expect(mobile.get_by_role("button", name="Pat")).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    check_current(mobile, "home-practitioner-menu-open", mobile=True)
+    check_path(page, mobile, f"{base}/profile/", "profile", "Your profile")
+    check_path(page, mobile, f"{base}{MISSING_PATH}", "404-signed-in", "We couldn't find that page", 404)
+    # Administration pages do not exist for a practitioner.
+    check_path(page, mobile, f"{base}/people/", "people-as-practitioner", "We couldn't find that page", 404)
+    console.assert_clean()
+    mobile.context.close()
+
+
+def test_admin_pages_are_accessible(admin, practitioner, invited, live_server, browser, page):
+    login(page, live_server.url, admin.email, PASSWORD)
+    base = live_server.url
+    check_current(page, "home-admin", mobile=False)
+    expect(page.get_by_role("link", name="Casey Newcomer")).to_be_visible()  # waiting for an invitation
+
+    check_path(page, page, f"{base}/people/", "people-list", "People")
+
+    # The invitation form, then the same form sent empty: allauth first asks for the password.
+    page.goto(f"{base}/people/invite/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invite someone")
+    check_current(page, "invite", mobile=False)
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Access")
+    check_current(page, "reauthenticate", mobile=False)
+    page.locator('input[name="password"]').fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invite someone")
+    expect(page.locator(".invalid-feedback")).to_have_count(3)
+    check_current(page, "invite-errors", mobile=False)
+
+    mobile = signed_in_mobile_page(browser, page)
+    console = ConsoleWatch(page, mobile)
+    for path, name, heading in [
+        ("/", "home-admin", "Welcome, Avery"),
+        ("/people/", "people-list", "People"),
+        ("/people/invite/", "invite", "Invite someone"),
+    ]:
+        mobile.goto(f"{base}{path}")
+        expect(mobile.get_by_role("heading", level=1)).to_have_text(heading)
+        check_current(mobile, name, mobile=True)
+    mobile.get_by_role("button", name="Send invitation").click()
+    expect(mobile.locator(".invalid-feedback")).to_have_count(3)
+    check_current(mobile, "invite-errors", mobile=True)
+
+    check_path(page, mobile, f"{base}/people/{invited.pk}/", "person-detail-invited", "Casey Newcomer")
+    check_path(page, mobile, f"{base}/people/{practitioner.pk}/", "person-detail-active", "Pat Practitioner")
+    check_path(page, mobile, f"{base}/organization/", "organization-settings", "Organization settings")
+    console.assert_clean()
+    mobile.context.close()
