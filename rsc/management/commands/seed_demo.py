@@ -71,7 +71,7 @@ class Command(BaseCommand):
         user.save()
 
     def _print_logins(self, password: str) -> None:
-        self.stdout.write(self.style.SUCCESS("Demo organizations are ready. Sign in at http://127.0.0.1:8000/ with:"))
+        self.stdout.write(self.style.SUCCESS(f"Demo organizations are ready. Sign in at {settings.SITE_URL}/ with:"))
         for spec in DEMO:
             self.stdout.write(f"\n  {spec['name']}")
             for email, full_name, roles in spec["people"]:
