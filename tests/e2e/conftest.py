@@ -36,8 +36,13 @@ DESKTOP_VIEWPORT = {"width": 1280, "height": 900}
 MOBILE_VIEWPORT = {"width": 390, "height": 844}
 # Short waits: the live server is local, a page that takes longer is a failure.
 TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)
 
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+    # Details only for violations: the checks stay the same and run faster.
+    "resultTypes": ["violations"],
+}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -72,9 +77,16 @@ def browser() -> Browser:
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def artifacts_dir() -> Path:
+    """test-artifacts/ holds the screenshots of the last run only.
+
+    Under pytest-xdist the workers share the folder, so nothing is removed.
+    """
     ARTIFACTS_DIR.mkdir(exist_ok=True)
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        for old in ARTIFACTS_DIR.glob("*.png"):
+            old.unlink()
     return ARTIFACTS_DIR
 
 
@@ -92,7 +104,7 @@ def new_mobile_context(browser: Browser, **options) -> BrowserContext:
 
 
 @pytest.fixture
-def context(browser: Browser, request) -> BrowserContext:
+def context(browser: Browser) -> BrowserContext:
     context = new_context(browser)
     yield context
     context.close()

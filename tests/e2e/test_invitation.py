@@ -92,3 +92,30 @@ def test_admin_invites_person_who_sets_password_and_signs_in(transactional_db, l
         expect(invitee.get_by_role("heading", level=1)).to_have_text("Welcome, Casey")
     finally:
         invitee_context.close()
+
+
+def test_invite_errors_shown_after_password_confirmation_can_be_corrected(transactional_db, live_server, page):
+    """allauth replays the stashed POST inside /accounts/reauthenticate/, so the
+    re-rendered invitation form must post back to its own URL, not the current one."""
+    organization = Organization.objects.create(name="Riverbend Early Childhood")
+    make_person(organization, "admin@riverbend.example", "Avery Admin", User.Role.ADMINISTRATOR)
+    login(page, live_server.url, "admin@riverbend.example", PASSWORD)
+
+    page.goto(f"{live_server.url}/people/invite/")
+    page.get_by_label("Full name").fill("Casey Newcomer")
+    page.get_by_role("button", name="Send invitation").click()
+    page.locator('input[name="password"]').fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invite someone")
+    expect(page.get_by_label("Full name")).to_have_value("Casey Newcomer")
+    expect(page.locator(".invalid-feedback")).to_have_count(2)  # email and roles
+    page.get_by_label("Email address").fill("casey@riverbend.example")
+    page.get_by_role("checkbox", name="Supervisor").check()
+    page.get_by_role("button", name="Send invitation").click()
+
+    expect(page).to_have_url(re.compile(r"/people/\d+/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Casey Newcomer")
+    person = User.objects.get(email="casey@riverbend.example")
+    assert person.roles == [User.Role.SUPERVISOR]
+    assert len(mail.outbox) == 1

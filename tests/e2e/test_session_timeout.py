@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from accounts.models import Organization, User
 from rsc import sessions
 from tests.conftest import PASSWORD, make_person
-from tests.e2e.conftest import login, save_screenshot
+from tests.e2e.conftest import assert_no_axe_violations, login, save_screenshot
 
 IDLE_TIMEOUT = 8
 WARNING_SECONDS = 5
@@ -84,6 +84,8 @@ def test_idle_timeout_signs_out_to_login_with_next(short_sessions, practitioner,
 
     dialog = page.locator("#session-warning")
     expect(dialog).to_be_visible(timeout=(IDLE_TIMEOUT - WARNING_SECONDS + 3) * 1000)
+    # The open warning is part of the page too (a modal dialog with a name and description).
+    assert_no_axe_violations(page)
 
     # Nobody answers: when the time is up the page goes to the sign-in page by itself,
     # asking to come back to where the person was.
