@@ -78,4 +78,4 @@ def session_extend(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return render(request, "403_csrf.html", status=403)
+    return render(request, "403.html", status=403)

@@ -60,6 +60,14 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@pytest.fixture(autouse=True)
+def _live_database(transactional_db):
+    """The live server reads the database from another thread: commit for real.
+
+    With this, the personas of tests/conftest.py serve the browser tests too.
+    """
+
+
 def e2e_required() -> bool:
     return os.environ.get("E2E_REQUIRED", "").strip().lower() in {"1", "true", "yes"}
 

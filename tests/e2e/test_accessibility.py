@@ -10,8 +10,8 @@ which also catches Content-Security-Policy violations.
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from accounts.models import Invitation, Organization, User
-from tests.conftest import PASSWORD, make_person
+from accounts.models import Invitation, User
+from tests.conftest import PASSWORD
 from tests.e2e.conftest import (
     assert_no_axe_violations,
     assert_no_horizontal_scroll,
@@ -84,22 +84,7 @@ def signed_in_mobile_page(browser: Browser, desktop: Page) -> Page:
 
 
 @pytest.fixture
-def organization(transactional_db):
-    return Organization.objects.create(name="Riverbend Early Childhood")
-
-
-@pytest.fixture
-def admin(organization):
-    return make_person(organization, "admin@riverbend.example", "Avery Admin", User.Role.ADMINISTRATOR)
-
-
-@pytest.fixture
-def practitioner(organization):
-    return make_person(organization, "pat@riverbend.example", "Pat Practitioner", User.Role.PRACTITIONER)
-
-
-@pytest.fixture
-def invited(organization, admin):
+def invited(organization, admin_user):
     """Someone invited but not yet signed up, with a known invitation token."""
     person = User.objects.create_user(
         email="casey@riverbend.example",
@@ -112,7 +97,7 @@ def invited(organization, admin):
     )
     Invitation.objects.create(
         user=person,
-        invited_by=admin,
+        invited_by=admin_user,
         token_hash=Invitation.hash_token(INVITATION_TOKEN),
         expires_at=Invitation.default_expiry(),
     )
@@ -142,7 +127,7 @@ def test_anonymous_pages_are_accessible(invited, live_server, page, mobile_page)
     console.assert_clean()
 
 
-def test_practitioner_pages_are_accessible(practitioner, admin, live_server, browser, page):
+def test_practitioner_pages_are_accessible(practitioner, admin_user, live_server, browser, page):
     login(page, live_server.url, practitioner.email, PASSWORD)
     mobile = signed_in_mobile_page(browser, page)
     console = ConsoleWatch(page, mobile)
@@ -166,9 +151,9 @@ def test_practitioner_pages_are_accessible(practitioner, admin, live_server, bro
     mobile.context.close()
 
 
-def test_admin_pages_are_accessible(admin, practitioner, invited, live_server, browser, page):
+def test_admin_pages_are_accessible(admin_user, practitioner, invited, live_server, browser, page):
     base = live_server.url
-    login(page, base, admin.email, PASSWORD)
+    login(page, base, admin_user.email, PASSWORD)
     expect(page.get_by_role("link", name="Casey Newcomer")).to_be_visible()  # an invitation is waiting
     check_desktop(page, "home-admin")
     open_page(page, f"{base}/people/", "People")

@@ -88,3 +88,21 @@ def production_env() -> dict:
         ALLOWED_HOSTS="rsc.example.org",
     )
     return env
+
+
+def test_a_missing_csrf_token_gets_the_friendly_403(practitioner):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(practitioner)
+    response = client.post(reverse("profile"), {"full_name": "X", "time_zone": "UTC"})
+    assert response.status_code == 403
+    assert "your typing is still in the form" in response.content.decode()
+    practitioner.refresh_from_db()
+    assert practitioner.full_name == "Pat Practitioner"
+
+
+def test_unknown_pages_get_the_friendly_404(signed_in):
+    response = signed_in.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "couldn" in response.content.decode()
