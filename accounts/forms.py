@@ -86,7 +86,7 @@ class OrganizationSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["name", "time_zone", "require_mfa"]
+        fields = ["name", "time_zone", "require_mfa", "confidentiality_limits"]
         help_texts = {"time_zone": _("New people start with this time zone; each can change their own.")}
 
 

@@ -16,6 +16,15 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
 
 
+DEFAULT_CONFIDENTIALITY_LIMITS = _(
+    "What we talk about in reflective supervision stays between us, with these exceptions. "
+    "If I learn that a child may be abused or neglected, we follow mandated reporting law and the "
+    "agency's reporting procedure. If someone is at imminent risk of harm, including you, I will act "
+    "to keep them safe and may need to involve others. Safety and administrative concerns that come up "
+    "are passed to the agency's own process rather than kept only in these notes."
+)
+
+
 class Organization(models.Model):
     """An agency or program. Every record belongs to one; nobody sees across them."""
 
@@ -30,6 +39,12 @@ class Organization(models.Model):
         _("require two-factor authentication"),
         default=False,
         help_text=_("Everyone must set up an authenticator app before they can use RSC Records."),
+    )
+    confidentiality_limits = models.TextField(
+        _("limits of confidentiality"),
+        max_length=4000,
+        default=DEFAULT_CONFIDENTIALITY_LIMITS,
+        help_text=_("The starting text of every new supervision agreement; each agreement can adjust it."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

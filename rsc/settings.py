@@ -175,7 +175,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_NAME = "rsc_session"
 CSRF_COOKIE_NAME = "rsc_csrftoken"
-CSRF_FAILURE_VIEW = "rsc.views.csrf_failure"
+CSRF_FAILURE_VIEW = "rsc.views.core.csrf_failure"
 
 # Transport and browser security. Secure defaults whenever DEBUG is off.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

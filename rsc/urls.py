@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.urls import allauth_patterns
-from rsc import views
+from rsc.views import core as views
 
 # The Django admin is for site operators; its login goes through allauth so
 # that rate limits and two-factor authentication apply there too.

@@ -78,7 +78,8 @@ def test_organization_settings_never_fail(admin_client, admin_user, organization
 
     def post():
         response = admin_client.post(
-            reverse("organization_settings"), {"name": name, "time_zone": time_zone, "require_mfa": require_mfa}
+            reverse("organization_settings"),
+            {"name": name, "time_zone": time_zone, "require_mfa": require_mfa, "confidentiality_limits": "Limits."},
         )
         assert response.status_code in {200, 302}
         organization.refresh_from_db()

@@ -163,7 +163,12 @@ def test_person_pages_reject_the_wrong_method(admin_client, practitioner):
 def test_admin_edits_organization_settings(admin_client, organization):
     response = admin_client.post(
         reverse("organization_settings"),
-        {"name": "Riverbend Early Childhood", "time_zone": "America/New_York", "require_mfa": "on"},
+        {
+            "name": "Riverbend Early Childhood",
+            "time_zone": "America/New_York",
+            "require_mfa": "on",
+            "confidentiality_limits": "Mandated reporting applies.",
+        },
     )
     assert response.status_code == 302
     organization.refresh_from_db()

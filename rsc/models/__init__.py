@@ -1,0 +1,29 @@
+from rsc.models.agreements import RIOS_ELEMENTS, RSCGroup, SupervisionAgreement
+from rsc.models.families import Caregiver, Child, Family
+from rsc.models.sessions import (
+    AgendaItem,
+    FollowUp,
+    SessionElement,
+    SessionEvent,
+    SessionNoteVersion,
+    SessionParticipant,
+    SessionSeries,
+    SupervisionSession,
+)
+
+__all__ = [
+    "RIOS_ELEMENTS",
+    "AgendaItem",
+    "Caregiver",
+    "Child",
+    "Family",
+    "FollowUp",
+    "RSCGroup",
+    "SessionElement",
+    "SessionEvent",
+    "SessionNoteVersion",
+    "SessionParticipant",
+    "SessionSeries",
+    "SupervisionAgreement",
+    "SupervisionSession",
+]
