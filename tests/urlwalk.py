@@ -15,6 +15,8 @@ SAMPLES = {
     "token": "sample-token",
     "object_id": "1",
     "id": "1",
+    "follow_up_pk": "1",
+    "item_pk": "1",
     "uidb36": "1",
     "key": "sample-key",
     "app_label": "accounts",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.forms import ROLE_HELP
 from accounts.models import User
 from rsc import sessions
+from rsc.views.sessions import sessions_for_home
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
             context["pending_invitations"] = people.filter(is_active=True, invitation_accepted=False).order_by(
                 "-date_joined"
             )[:5]
+    context.update(sessions_for_home(user))
     return render(request, "rsc/home.html", context)
 
 

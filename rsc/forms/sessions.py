@@ -1,0 +1,255 @@
+import datetime
+import zoneinfo
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rsc.models import RIOS_ELEMENTS, Family, FollowUp, RSCGroup, SessionSeries, SupervisionAgreement
+from rsc.models.sessions import SupervisionSession
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class SessionTimeForm(forms.Form):
+    """When and how: shared by scheduling and rescheduling. Times are in the user's time zone."""
+
+    date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    time = forms.TimeField(label=_("Start time"), widget=TIME_INPUT)
+    duration_minutes = forms.IntegerField(label=_("Length in minutes"), min_value=15, max_value=480, initial=60)
+    modality = forms.ChoiceField(label=_("How"), choices=SupervisionSession.Modality.choices)
+    location = forms.CharField(
+        label=_("Place or video link"),
+        max_length=300,
+        required=False,
+        help_text=_("A room, an address of the office, or a video link. Never a family's address."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def starts_at(self) -> datetime.datetime:
+        tz = zoneinfo.ZoneInfo(self.user.time_zone)
+        return datetime.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"], tzinfo=tz)
+
+
+class ScheduleForm(SessionTimeForm):
+    WITH_CHOICES = [("agreement", _("One person")), ("group", _("A group"))]
+
+    agreement = forms.ModelChoiceField(
+        label=_("With"),
+        queryset=SupervisionAgreement.objects.none(),
+        required=False,
+        empty_label=_("Choose a person"),
+    )
+    group = forms.ModelChoiceField(
+        label=_("Or with a group"), queryset=RSCGroup.objects.none(), required=False, empty_label=_("No group")
+    )
+    repeat = forms.ChoiceField(
+        label=_("Repeats"),
+        required=False,
+        choices=[("", _("Does not repeat")), *SessionSeries.Frequency.choices],
+    )
+    count = forms.IntegerField(
+        label=_("Number of sessions"),
+        min_value=2,
+        max_value=52,
+        required=False,
+        help_text=_("How many sessions in the series. Or give an end date instead."),
+    )
+    until = forms.DateField(label=_("Or repeat until"), required=False, widget=DATE_INPUT)
+
+    field_order = ["agreement", "group", "date", "time", "duration_minutes", "modality", "location", "repeat"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["agreement"].queryset = (
+            SupervisionAgreement.objects.active()
+            .filter(organization_id=user.organization_id, supervisor=user, supervisee__is_active=True)
+            .select_related("supervisee")
+        )
+        self.fields["agreement"].label_from_instance = lambda agreement: agreement.supervisee.full_name
+        self.fields["group"].queryset = RSCGroup.objects.filter(
+            organization_id=user.organization_id, facilitator=user, is_active=True
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        agreement, group = cleaned.get("agreement"), cleaned.get("group")
+        if bool(agreement) == bool(group):
+            raise forms.ValidationError(_("Choose either one person you have an agreement with, or one group."))
+        repeat, count, until = cleaned.get("repeat"), cleaned.get("count"), cleaned.get("until")
+        if repeat and not (count or until):
+            self.add_error("count", _("Say how many sessions, or until when."))
+        if repeat and count and until:
+            self.add_error("until", _("Give a number of sessions or an end date, not both."))
+        date = cleaned.get("date")
+        if until and date and until < date:
+            self.add_error("until", _("The series cannot end before it starts."))
+        if until and date and until > date + datetime.timedelta(days=366):
+            self.add_error("until", _("Schedule at most a year ahead; you can add more later."))
+        if agreement and date and agreement.ends_on and date > agreement.ends_on:
+            self.add_error("date", _("The agreement ends on %(date)s.") % {"date": agreement.ends_on})
+        if agreement and until and agreement.ends_on and until > agreement.ends_on:
+            self.add_error("until", _("The agreement ends on %(date)s.") % {"date": agreement.ends_on})
+        if agreement and not agreement.is_active(date) and date:
+            self.add_error("date", _("The agreement is not in force on that date."))
+        return cleaned
+
+
+class RescheduleForm(SessionTimeForm):
+    scope = forms.ChoiceField(
+        label=_("Apply to"),
+        choices=[("this", _("This session only")), ("following", _("This and the following sessions of the series"))],
+        widget=forms.RadioSelect,
+        initial="this",
+    )
+
+    def __init__(self, *args, session: SupervisionSession, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not session.series_id:
+            del self.fields["scope"]
+        if not self.is_bound:
+            local = timezone.localtime(session.starts_at, zoneinfo.ZoneInfo(self.user.time_zone))
+            self.initial.update(
+                date=local.date(),
+                time=local.time().replace(second=0, microsecond=0),
+                duration_minutes=session.duration_minutes,
+                modality=session.modality,
+                location=session.location,
+            )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it cancelled?"),
+        max_length=300,
+        help_text=_("A few words for the record, such as “illness” or “home visit emergency”."),
+    )
+    scope = forms.ChoiceField(
+        label=_("Cancel"),
+        choices=[("this", _("This session only")), ("following", _("This and the following sessions of the series"))],
+        widget=forms.RadioSelect,
+        initial="this",
+    )
+
+    def __init__(self, *args, session: SupervisionSession, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not session.series_id:
+            del self.fields["scope"]
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give a short reason."))
+        return reason
+
+
+class AttendanceForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("The session was"),
+        choices=[("held", _("Held")), ("missed", _("Missed"))],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, session: SupervisionSession, participants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participants = participants
+        for participant in participants:
+            self.fields[f"attended_{participant.user_id}"] = forms.BooleanField(
+                label=participant.user.full_name,
+                required=False,
+                initial=participant.attendance != participant.Attendance.ABSENT,
+            )
+
+    def attendance(self) -> dict[int, str]:
+        return {
+            participant.user_id: (
+                participant.Attendance.ATTENDED
+                if self.cleaned_data.get(f"attended_{participant.user_id}")
+                else participant.Attendance.ABSENT
+            )
+            for participant in self.participants
+        }
+
+
+class NotesForm(forms.Form):
+    notes = forms.CharField(
+        label=_("Session notes"),
+        required=False,
+        max_length=50000,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_("The people in the session can read these notes."),
+    )
+    elements = forms.MultipleChoiceField(
+        label=_("Essential elements the conversation touched"),
+        choices=RIOS_ELEMENTS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class FollowUpForm(forms.Form):
+    text = forms.CharField(label=_("Follow-up"), max_length=500)
+    owner = forms.TypedChoiceField(label=_("Who"), coerce=int)
+    due_on = forms.DateField(label=_("By when"), required=False, widget=DATE_INPUT)
+    kind = forms.ChoiceField(label=_("Kind"), choices=FollowUp.Kind.choices, initial=FollowUp.Kind.REFLECTIVE)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {person.pk: person for person in people}
+        self.fields["owner"].choices = [(person.pk, person.full_name) for person in people]
+
+    def clean_owner(self):
+        owner = self.people.get(self.cleaned_data["owner"])
+        if owner is None:
+            raise forms.ValidationError(_("Choose someone from this session."))
+        return owner
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError(_("Write the follow-up in a sentence."))
+        return text
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why reopen it?"),
+        max_length=300,
+        help_text=_("The reason stays in the session's history."),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give a short reason."))
+        return reason
+
+
+class AgendaItemForm(forms.Form):
+    family = forms.ModelChoiceField(
+        label=_("A family (optional)"), queryset=Family.objects.none(), required=False, empty_label=_("No family")
+    )
+    text = forms.CharField(
+        label=_("What would you like to think about together?"),
+        max_length=500,
+        required=False,
+        help_text=_("A sentence is enough: a theme, a question, a moment from a visit."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the author's own families may go on an agenda.
+        self.fields["family"].queryset = Family.objects.editable_by(user).open().order_by("code")
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["text"] = (cleaned.get("text") or "").strip()
+        if not cleaned.get("family") and not cleaned["text"]:
+            raise forms.ValidationError(_("Choose a family or write a sentence."))
+        return cleaned

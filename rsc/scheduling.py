@@ -1,0 +1,316 @@
+"""Writes to RSC sessions: scheduling, changes, attendance, notes, signature.
+
+Every function takes keyword arguments, runs in one transaction, and records
+what happened in the session's history. Callers check access first (through
+SupervisionSession.objects.led_by / visible_to); these functions enforce the
+rules of the record itself, such as "a signed session cannot change".
+"""
+
+import calendar
+import datetime
+import zoneinfo
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rsc.models import (
+    AgendaItem,
+    FollowUp,
+    SessionElement,
+    SessionEvent,
+    SessionNoteVersion,
+    SessionParticipant,
+    SessionSeries,
+    SupervisionSession,
+)
+
+MAX_OCCURRENCES = 52
+Status = SupervisionSession.Status
+
+
+class SessionError(Exception):
+    """A change the session's state does not allow; the message is for people."""
+
+
+class NotesConflict(SessionError):
+    """Someone else saved the notes since this editor loaded them."""
+
+    def __init__(self, current: SupervisionSession):
+        super().__init__(_("These notes were changed by someone else while you were writing."))
+        self.current = current
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def occurrence_starts(
+    first: datetime.datetime,
+    *,
+    frequency: str | None,
+    count: int | None = None,
+    until: datetime.date | None = None,
+    tz: zoneinfo.ZoneInfo,
+) -> list[datetime.datetime]:
+    """Start times of a series, keeping the same wall-clock time in the scheduler's time zone."""
+    local = timezone.localtime(first, tz)
+    if not frequency:
+        return [first]
+    starts = []
+    for index in range(MAX_OCCURRENCES):
+        if frequency == SessionSeries.Frequency.MONTHLY:
+            day = add_months(local.date(), index)
+        else:
+            weeks = 2 if frequency == SessionSeries.Frequency.FORTNIGHTLY else 1
+            day = local.date() + datetime.timedelta(weeks=weeks * index)
+        if count is not None and index >= count:
+            break
+        if until is not None and day > until:
+            break
+        starts.append(datetime.datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=tz))
+    return starts
+
+
+def _participants_for(*, agreement, group) -> list:
+    if agreement is not None:
+        return [agreement.supervisee]
+    return list(group.members.filter(is_active=True))
+
+
+@transaction.atomic
+def sessions_schedule(
+    *,
+    supervisor,
+    starts_at: datetime.datetime,
+    duration_minutes: int,
+    modality: str,
+    location: str = "",
+    agreement=None,
+    group=None,
+    frequency: str | None = None,
+    count: int | None = None,
+    until: datetime.date | None = None,
+) -> list[SupervisionSession]:
+    tz = zoneinfo.ZoneInfo(supervisor.time_zone)
+    starts = occurrence_starts(starts_at, frequency=frequency, count=count, until=until, tz=tz)
+    series = None
+    if len(starts) > 1:
+        series = SessionSeries.objects.create(
+            organization_id=supervisor.organization_id, frequency=frequency, created_by=supervisor
+        )
+    participants = _participants_for(agreement=agreement, group=group)
+    sessions = SupervisionSession.objects.bulk_create(
+        SupervisionSession(
+            organization_id=supervisor.organization_id,
+            supervisor=supervisor,
+            agreement=agreement,
+            group=group,
+            series=series,
+            starts_at=start,
+            duration_minutes=duration_minutes,
+            modality=modality,
+            location=location,
+        )
+        for start in starts
+    )
+    SessionParticipant.objects.bulk_create(
+        SessionParticipant(session=session, user=person) for session in sessions for person in participants
+    )
+    SessionEvent.objects.bulk_create(
+        SessionEvent(session=session, kind=SessionEvent.Kind.SCHEDULED, actor=supervisor) for session in sessions
+    )
+    return sessions
+
+
+def _affected(session: SupervisionSession, scope: str) -> list[SupervisionSession]:
+    """This occurrence, or this and the later scheduled ones of its series."""
+    if scope == "following" and session.series_id:
+        return list(
+            SupervisionSession.objects.alive()
+            .filter(series_id=session.series_id, starts_at__gte=session.starts_at, status=Status.SCHEDULED)
+            .select_for_update()
+        )
+    return [session]
+
+
+def _require_scheduled(session: SupervisionSession) -> None:
+    if session.status != Status.SCHEDULED:
+        raise SessionError(_("Only a scheduled session can be changed this way."))
+
+
+@transaction.atomic
+def session_update(
+    *,
+    session: SupervisionSession,
+    actor,
+    starts_at: datetime.datetime,
+    duration_minutes: int,
+    modality: str,
+    location: str,
+    scope: str = "this",
+) -> list[SupervisionSession]:
+    _require_scheduled(session)
+    shift = starts_at - session.starts_at
+    changed = _affected(session, scope)
+    for occurrence in changed:
+        occurrence.starts_at = occurrence.starts_at + shift
+        occurrence.duration_minutes = duration_minutes
+        occurrence.modality = modality
+        occurrence.location = location
+    SupervisionSession.objects.bulk_update(changed, ["starts_at", "duration_minutes", "modality", "location"])
+    if scope == "this" and session.series_id:
+        # A moved occurrence no longer follows the series' rhythm.
+        SupervisionSession.objects.filter(pk=session.pk).update(series=None)
+    if shift:
+        SessionEvent.objects.bulk_create(
+            SessionEvent(session=occurrence, kind=SessionEvent.Kind.RESCHEDULED, actor=actor) for occurrence in changed
+        )
+    return changed
+
+
+@transaction.atomic
+def session_cancel(*, session: SupervisionSession, actor, reason: str, scope: str = "this") -> list[SupervisionSession]:
+    _require_scheduled(session)
+    now = timezone.now()
+    cancelled = _affected(session, scope)
+    for occurrence in cancelled:
+        occurrence.status = Status.CANCELLED
+        occurrence.cancelled_by = actor
+        occurrence.cancelled_at = now
+        occurrence.cancel_reason = reason
+    SupervisionSession.objects.bulk_update(cancelled, ["status", "cancelled_by", "cancelled_at", "cancel_reason"])
+    SessionEvent.objects.bulk_create(
+        SessionEvent(session=occurrence, kind=SessionEvent.Kind.CANCELLED, actor=actor, reason=reason)
+        for occurrence in cancelled
+    )
+    return cancelled
+
+
+@transaction.atomic
+def session_record_attendance(
+    *, session: SupervisionSession, actor, status: str, attendance: dict[int, str]
+) -> SupervisionSession:
+    """Mark a session held or missed, with each participant's attendance."""
+    if session.is_signed:
+        raise SessionError(_("This session is signed. Reopen it to change it."))
+    if session.status == Status.CANCELLED:
+        raise SessionError(_("A cancelled session cannot be marked held or missed."))
+    if status not in {Status.HELD, Status.MISSED}:
+        raise SessionError(_("Choose held or missed."))
+    if session.starts_at > timezone.now():
+        raise SessionError(_("A session can be marked held or missed once it has started."))
+    session.status = status
+    session.save(update_fields=["status", "updated_at"])
+    participants = list(session.participants.all())
+    for participant in participants:
+        participant.attendance = attendance.get(participant.user_id, SessionParticipant.Attendance.UNKNOWN)
+        if status == Status.MISSED:
+            participant.attendance = SessionParticipant.Attendance.ABSENT
+    SessionParticipant.objects.bulk_update(participants, ["attendance"])
+    kind = SessionEvent.Kind.HELD if status == Status.HELD else SessionEvent.Kind.MISSED
+    SessionEvent.objects.create(session=session, kind=kind, actor=actor)
+    return session
+
+
+@transaction.atomic
+def session_save_notes(
+    *, session: SupervisionSession, actor, notes: str, elements: list[str], expected_version: int
+) -> SupervisionSession:
+    """Save the notes and element tags; refuse to overwrite a newer version silently."""
+    current = SupervisionSession.objects.select_for_update().get(pk=session.pk)
+    if current.is_signed:
+        raise SessionError(_("This session is signed. Reopen it to change the notes."))
+    if current.status != Status.HELD:
+        raise SessionError(_("Notes are written once the session is marked held."))
+    if current.notes_version != expected_version:
+        raise NotesConflict(current)
+    if notes != current.notes:
+        current.notes = notes
+        current.notes_version += 1
+        current.save(update_fields=["notes", "notes_version", "updated_at"])
+        SessionNoteVersion.objects.create(session=current, number=current.notes_version, notes=notes, saved_by=actor)
+    current.elements.exclude(element__in=elements).delete()
+    existing = set(current.elements.values_list("element", flat=True))
+    SessionElement.objects.bulk_create(
+        SessionElement(session=current, element=element) for element in elements if element not in existing
+    )
+    return current
+
+
+def _require_open_for_documentation(session: SupervisionSession) -> None:
+    if session.is_signed:
+        raise SessionError(_("This session is signed. Reopen it to change it."))
+
+
+@transaction.atomic
+def follow_up_add(*, session: SupervisionSession, actor, text: str, owner, due_on, kind: str) -> FollowUp:
+    _require_open_for_documentation(session)
+    return FollowUp.objects.create(session=session, text=text, owner=owner, due_on=due_on, kind=kind)
+
+
+@transaction.atomic
+def follow_up_remove(*, follow_up: FollowUp, actor) -> None:
+    _require_open_for_documentation(follow_up.session)
+    follow_up.delete()
+
+
+def follow_up_set_done(*, follow_up: FollowUp, done: bool) -> FollowUp:
+    follow_up.done_at = timezone.now() if done else None
+    follow_up.save(update_fields=["done_at"])
+    return follow_up
+
+
+@transaction.atomic
+def session_sign(*, session: SupervisionSession, actor) -> SupervisionSession:
+    if session.status != Status.HELD:
+        raise SessionError(_("Only a held session can be signed."))
+    if session.is_signed:
+        raise SessionError(_("This session is already signed."))
+    session.signed_at = timezone.now()
+    session.signed_by = actor
+    session.save(update_fields=["signed_at", "signed_by", "updated_at"])
+    SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.SIGNED, actor=actor)
+    return session
+
+
+@transaction.atomic
+def session_reopen(*, session: SupervisionSession, actor, reason: str) -> SupervisionSession:
+    if not session.is_signed:
+        raise SessionError(_("Only a signed session can be reopened."))
+    if not reason.strip():
+        raise SessionError(_("Say why the session is reopened; the reason stays in its history."))
+    session.signed_at = None
+    session.signed_by = None
+    session.save(update_fields=["signed_at", "signed_by", "updated_at"])
+    SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.REOPENED, actor=actor, reason=reason.strip())
+    return session
+
+
+@transaction.atomic
+def agenda_add(*, session: SupervisionSession, author, family=None, text: str = "") -> AgendaItem:
+    if session.status != Status.SCHEDULED:
+        raise SessionError(_("The agenda can be added to until the session is held."))
+    return AgendaItem.objects.create(session=session, author=author, family=family, text=text)
+
+
+@transaction.atomic
+def agenda_remove(*, item: AgendaItem) -> None:
+    if item.session.status != Status.SCHEDULED:
+        raise SessionError(_("The agenda of a held session stays as it was."))
+    item.delete()
+
+
+def previous_session(session: SupervisionSession) -> SupervisionSession | None:
+    """The last held session of the same pair or group before this one."""
+    earlier = SupervisionSession.objects.alive().held().filter(starts_at__lt=session.starts_at)
+    if session.agreement_id:
+        # Agreements get renewed; the pair is what matters.
+        earlier = earlier.filter(
+            supervisor_id=session.supervisor_id, agreement__supervisee_id=session.agreement.supervisee_id
+        )
+    else:
+        earlier = earlier.filter(group_id=session.group_id)
+    return earlier.order_by("-starts_at").first()

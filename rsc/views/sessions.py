@@ -1,0 +1,405 @@
+import datetime
+import zoneinfo
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from rsc import scheduling
+from rsc.access import get_session_for_supervisor, get_session_for_user
+from rsc.forms.sessions import (
+    AgendaItemForm,
+    AttendanceForm,
+    CancelForm,
+    FollowUpForm,
+    NotesForm,
+    ReopenForm,
+    RescheduleForm,
+    ScheduleForm,
+)
+from rsc.models import AgendaItem, Child, FollowUp, SupervisionSession
+
+SESSIONS_PER_PAGE = 25
+
+
+def _supervisor_only(user) -> None:
+    if not (user.is_supervisor and user.organization_id):
+        raise Http404
+
+
+@require_GET
+def session_list(request: HttpRequest) -> HttpResponse:
+    """Every session the person leads or attends: upcoming first, then the past, newest first."""
+    when = request.GET.get("when", "upcoming")
+    sessions = SupervisionSession.objects.visible_to(request.user).select_related(
+        "agreement__supervisee", "group", "supervisor"
+    )
+    now = timezone.now()
+    if when == "past":
+        sessions = sessions.filter(starts_at__lt=now).order_by("-starts_at")
+    else:
+        when = "upcoming"
+        sessions = sessions.filter(starts_at__gte=now).order_by("starts_at")
+    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "rsc/sessions/session_list.html",
+        {"page": page, "when": when, "querystring": f"when={when}"},
+    )
+
+
+@require_GET
+def session_week(request: HttpRequest) -> HttpResponse:
+    """A supervisor's week, Monday to Sunday, in their own time zone."""
+    _supervisor_only(request.user)
+    tz = zoneinfo.ZoneInfo(request.user.time_zone)
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = timezone.localdate(timezone=tz)
+    monday = day - datetime.timedelta(days=day.weekday())
+    start = datetime.datetime.combine(monday, datetime.time(), tzinfo=tz)
+    end = start + datetime.timedelta(days=7)
+    sessions = (
+        SupervisionSession.objects.led_by(request.user)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .select_related("agreement__supervisee", "group")
+        .order_by("starts_at")
+    )
+    days = [{"date": monday + datetime.timedelta(days=offset), "sessions": []} for offset in range(7)]
+    for session in sessions:
+        days[timezone.localtime(session.starts_at, tz).weekday()]["sessions"].append(session)
+    context = {
+        "days": days,
+        "monday": monday,
+        "previous_week": monday - datetime.timedelta(days=7),
+        "next_week": monday + datetime.timedelta(days=7),
+        "today": timezone.localdate(timezone=tz),
+    }
+    return render(request, "rsc/sessions/session_week.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def session_create(request: HttpRequest) -> HttpResponse:
+    _supervisor_only(request.user)
+    form = ScheduleForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sessions = scheduling.sessions_schedule(
+            supervisor=request.user,
+            agreement=data["agreement"],
+            group=data["group"],
+            starts_at=form.starts_at(),
+            duration_minutes=data["duration_minutes"],
+            modality=data["modality"],
+            location=data["location"],
+            frequency=data["repeat"] or None,
+            count=data["count"],
+            until=data["until"],
+        )
+        messages.success(
+            request,
+            _("%(count)s sessions scheduled.") % {"count": len(sessions)}
+            if len(sessions) > 1
+            else _("Session scheduled."),
+        )
+        return redirect(sessions[0])
+    return render(request, "rsc/sessions/session_form.html", {"form": form})
+
+
+def _detail_context(request: HttpRequest, session: SupervisionSession) -> dict:
+    user = request.user
+    participants = list(session.participants.select_related("user"))
+    is_supervisor = session.supervisor_id == user.pk
+    is_participant = any(participant.user_id == user.pk for participant in participants)
+    agenda = list(
+        session.agenda_items.select_related("author", "family").prefetch_related(
+            Prefetch("family__children", queryset=Child.objects.order_by("birth_month"))
+        )
+    )
+    context = {
+        "session": session,
+        "participants": participants,
+        "is_supervisor": is_supervisor,
+        "is_participant": is_participant,
+        "agenda": agenda,
+        "elements": list(session.elements.all()),
+        "follow_ups": list(session.follow_ups.select_related("owner")),
+        "events": list(session.events.select_related("actor")),
+        "can_add_agenda": is_participant and session.status == SupervisionSession.Status.SCHEDULED,
+        "can_cancel": session.status == SupervisionSession.Status.SCHEDULED
+        and (is_supervisor or (is_participant and not session.is_group)),
+    }
+    if context["can_add_agenda"]:
+        context["agenda_form"] = AgendaItemForm(user=user)
+    return context
+
+
+@require_GET
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk)
+    return render(request, "rsc/sessions/session_detail.html", _detail_context(request, session))
+
+
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_supervisor(request.user, pk)
+    if session.status != SupervisionSession.Status.SCHEDULED:
+        messages.info(request, _("Only a scheduled session can be moved."))
+        return redirect(session)
+    form = RescheduleForm(request.POST or None, user=request.user, session=session)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changed = scheduling.session_update(
+            session=session,
+            actor=request.user,
+            starts_at=form.starts_at(),
+            duration_minutes=data["duration_minutes"],
+            modality=data["modality"],
+            location=data["location"],
+            scope=data.get("scope", "this"),
+        )
+        messages.success(request, _("Saved for %(count)s session(s).") % {"count": len(changed)})
+        return redirect(session)
+    return render(request, "rsc/sessions/session_edit.html", {"form": form, "session": session})
+
+
+@require_http_methods(["GET", "POST"])
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk)
+    context = _detail_context(request, session)
+    if not context["can_cancel"]:
+        raise Http404
+    form = CancelForm(request.POST or None, session=session)
+    if request.method == "POST" and form.is_valid():
+        scope = form.cleaned_data.get("scope", "this") if context["is_supervisor"] else "this"
+        cancelled = scheduling.session_cancel(
+            session=session, actor=request.user, reason=form.cleaned_data["reason"], scope=scope
+        )
+        messages.success(request, _("Cancelled %(count)s session(s).") % {"count": len(cancelled)})
+        return redirect(session)
+    return render(request, "rsc/sessions/session_cancel.html", {"form": form, "session": session})
+
+
+@require_http_methods(["GET", "POST"])
+def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_supervisor(request.user, pk)
+    participants = list(session.participants.select_related("user"))
+    form = AttendanceForm(request.POST or None, session=session, participants=participants)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scheduling.session_record_attendance(
+                session=session, actor=request.user, status=form.cleaned_data["status"], attendance=form.attendance()
+            )
+        except scheduling.SessionError as error:
+            messages.error(request, str(error))
+            return redirect(session)
+        if session.status == SupervisionSession.Status.HELD:
+            messages.success(request, _("Marked held. You can write the notes now."))
+            return redirect("session_document", pk=session.pk)
+        messages.success(request, _("Marked missed."))
+        return redirect(session)
+    return render(request, "rsc/sessions/session_attendance.html", {"form": form, "session": session})
+
+
+@require_GET
+def session_prepare(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_supervisor(request.user, pk)
+    context = _detail_context(request, session)
+    previous = scheduling.previous_session(session)
+    context["previous"] = previous
+    context["previous_follow_ups"] = list(previous.follow_ups.select_related("owner")) if previous else []
+    families = {item.family_id: item.family for item in context["agenda"] if item.family_id}
+    context["families"] = list(families.values())
+    return render(request, "rsc/sessions/session_prepare.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def session_document(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_supervisor(request.user, pk)
+    if session.status != SupervisionSession.Status.HELD or session.is_signed:
+        messages.info(request, _("Notes are written for a held session that is not signed."))
+        return redirect(session)
+    initial = {"notes": session.notes, "elements": [e.element for e in session.elements.all()]}
+    initial["version"] = session.notes_version
+    form = NotesForm(request.POST or None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            scheduling.session_save_notes(
+                session=session,
+                actor=request.user,
+                notes=form.cleaned_data["notes"],
+                elements=form.cleaned_data["elements"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except scheduling.NotesConflict as error:
+            # Keep what this person typed; show the newer text beside it. Saving
+            # again (with the newer version number) is a deliberate choice.
+            conflict = error.current
+            data = request.POST.copy()
+            data["version"] = str(conflict.notes_version)
+            form = NotesForm(data, initial=initial)
+        else:
+            messages.success(request, _("Notes saved."))
+            return redirect("session_document", pk=session.pk)
+    people = [session.supervisor, *(p.user for p in session.participants.select_related("user"))]
+    context = _detail_context(request, session)
+    context.update(
+        form=form,
+        conflict=conflict,
+        follow_up_form=FollowUpForm(people=people),
+    )
+    return render(request, "rsc/sessions/session_document.html", context, status=409 if conflict else 200)
+
+
+@require_POST
+def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_supervisor(request.user, pk)
+    people = [session.supervisor, *(p.user for p in session.participants.select_related("user"))]
+    form = FollowUpForm(request.POST, people=people)
+    if form.is_valid():
+        try:
+            scheduling.follow_up_add(session=session, actor=request.user, **form.cleaned_data)
+        except scheduling.SessionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Follow-up added."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("session_document", pk=session.pk)
+
+
+@require_POST
+def follow_up_delete(request: HttpRequest, pk: int, follow_up_pk: int) -> HttpResponse:
+    session = get_session_for_supervisor(request.user, pk)
+    follow_up = get_object_or_404(FollowUp, pk=follow_up_pk, session=session)
+    try:
+        scheduling.follow_up_remove(follow_up=follow_up, actor=request.user)
+    except scheduling.SessionError as error:
+        messages.error(request, str(error))
+    return redirect("session_document", pk=session.pk)
+
+
+@require_POST
+def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner of a follow-up marks it done (or not yet)."""
+    follow_up = get_object_or_404(
+        FollowUp.objects.filter(session__in=SupervisionSession.objects.visible_to(request.user)),
+        pk=pk,
+        owner=request.user,
+    )
+    scheduling.follow_up_set_done(follow_up=follow_up, done=request.POST.get("done") == "1")
+    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else "home")
+
+
+@require_POST
+def session_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_supervisor(request.user, pk)
+    try:
+        scheduling.session_sign(session=session, actor=request.user)
+    except scheduling.SessionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Signed. The session record is locked."))
+    return redirect(session)
+
+
+@require_http_methods(["GET", "POST"])
+def session_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_supervisor(request.user, pk)
+    if not session.is_signed:
+        return redirect(session)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        scheduling.session_reopen(session=session, actor=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Reopened. Sign it again when you are done."))
+        return redirect("session_document", pk=session.pk)
+    return render(request, "rsc/sessions/session_reopen.html", {"form": form, "session": session})
+
+
+@require_POST
+def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk)
+    if not session.participants.filter(user=request.user).exists():
+        raise Http404
+    form = AgendaItemForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            scheduling.agenda_add(
+                session=session, author=request.user, family=form.cleaned_data["family"], text=form.cleaned_data["text"]
+            )
+        except scheduling.SessionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Added to the agenda."))
+        return redirect(session)
+    context = _detail_context(request, session)
+    context["agenda_form"] = form
+    return render(request, "rsc/sessions/session_detail.html", context, status=400)
+
+
+@require_POST
+def agenda_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk)
+    item = get_object_or_404(AgendaItem, pk=item_pk, session=session, author=request.user)
+    try:
+        scheduling.agenda_remove(item=item)
+    except scheduling.SessionError as error:
+        messages.error(request, str(error))
+    return redirect(session)
+
+
+@require_GET
+def session_versions(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk)
+    versions = session.note_versions.select_related("saved_by")
+    return render(request, "rsc/sessions/session_versions.html", {"session": session, "versions": versions})
+
+
+def sessions_for_home(user) -> dict:
+    """What the home page shows about sessions, by role."""
+    context: dict = {}
+    now = timezone.now()
+    tz = zoneinfo.ZoneInfo(user.time_zone)
+    today = timezone.localdate(timezone=tz)
+    if user.is_supervisor:
+        led = SupervisionSession.objects.led_by(user).select_related("agreement__supervisee", "group")
+        end_of_today = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(), tzinfo=tz)
+        end_of_week = end_of_today + datetime.timedelta(days=6 - today.weekday())
+        context["today_sessions"] = list(led.upcoming().filter(starts_at__lt=end_of_today).order_by("starts_at"))
+        context["week_sessions"] = list(
+            led.upcoming().filter(starts_at__gte=end_of_today, starts_at__lt=end_of_week).order_by("starts_at")
+        )
+        context["to_document"] = list(led.awaiting_documentation().order_by("starts_at")[:10])
+        context["to_mark"] = list(
+            led.filter(status=SupervisionSession.Status.SCHEDULED, starts_at__lt=now).order_by("-starts_at")[:10]
+        )
+    if user.is_practitioner:
+        attending = (
+            SupervisionSession.objects.visible_to(user)
+            .filter(participants__user=user)
+            .select_related("agreement__supervisee", "group", "supervisor")
+        )
+        context["next_session"] = (
+            attending.upcoming()
+            .prefetch_related(Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("family", "author")))
+            .order_by("starts_at")
+            .first()
+        )
+        context["open_follow_ups"] = list(
+            FollowUp.objects.filter(owner=user, done_at__isnull=True, session__in=attending)
+            .select_related("session")
+            .order_by("due_on", "pk")[:10]
+        )
+        context["past_sessions"] = list(
+            attending.filter(starts_at__lt=now, status=SupervisionSession.Status.HELD).order_by("-starts_at")[:5]
+        )
+    return context
