@@ -459,3 +459,16 @@ def test_week_view_places_sessions_on_local_days(client, agreement, supervisor):
     days = response.context["days"]
     assert [len(day["sessions"]) for day in days] == [0, 0, 1, 0, 0, 0, 0]
     assert client.get(reverse("session_week"), {"week": "not-a-date"}).status_code == 200
+
+
+def test_the_django_admin_never_shows_session_notes(client, agreement, supervisor):
+    (session,) = schedule(agreement)
+    held(session, supervisor)
+    scheduling.session_save_notes(
+        session=session, actor=supervisor, notes="A private reflective sentence", elements=[], expected_version=0
+    )
+    operator = User.objects.create_superuser(email="ops@rsc.example", password="op-password-123", full_name="Ops")
+    client.force_login(operator)
+    response = client.get(reverse("admin:rsc_supervisionsession_change", args=[session.pk]))
+    assert response.status_code == 200
+    assert "A private reflective sentence" not in response.content.decode()
