@@ -225,8 +225,12 @@ def session_document(request: HttpRequest, pk: int) -> HttpResponse:
     if session.status != SupervisionSession.Status.HELD or session.is_signed:
         messages.info(request, _("Notes are written for a held session that is not signed."))
         return redirect(session)
-    initial = {"notes": session.notes, "elements": [e.element for e in session.elements.all()]}
-    initial["version"] = session.notes_version
+    context = _detail_context(request, session)
+    initial = {
+        "notes": session.notes,
+        "elements": [element.element for element in context["elements"]],
+        "version": session.notes_version,
+    }
     form = NotesForm(request.POST or None, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -248,13 +252,8 @@ def session_document(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Notes saved."))
             return redirect("session_document", pk=session.pk)
-    people = [session.supervisor, *(p.user for p in session.participants.select_related("user"))]
-    context = _detail_context(request, session)
-    context.update(
-        form=form,
-        conflict=conflict,
-        follow_up_form=FollowUpForm(people=people),
-    )
+    people = [session.supervisor, *(participant.user for participant in context["participants"])]
+    context.update(form=form, conflict=conflict, follow_up_form=FollowUpForm(people=people))
     return render(request, "rsc/sessions/session_document.html", context, status=409 if conflict else 200)
 
 

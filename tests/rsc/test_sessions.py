@@ -472,3 +472,49 @@ def test_the_django_admin_never_shows_session_notes(client, agreement, superviso
     response = client.get(reverse("admin:rsc_supervisionsession_change", args=[session.pk]))
     assert response.status_code == 200
     assert "A private reflective sentence" not in response.content.decode()
+
+
+def test_prepare_and_notes_pages_have_a_fixed_number_of_queries(
+    client, agreement, supervisor, practitioner, family, organization, django_assert_num_queries
+):
+    first, second = schedule(agreement, frequency="weekly", count=2)
+    held(first, supervisor)
+    for number in range(5):
+        other = Family.objects.create(organization=organization, code=f"F{number}", context="other")
+        other.practitioners.add(practitioner)
+        Child.objects.create(family=other, label="B", birth_month=datetime.date(2025, 6, 1))
+        scheduling.agenda_add(session=second, author=practitioner, family=other, text=f"Item {number}")
+        scheduling.follow_up_add(
+            session=first, actor=supervisor, text=f"Follow {number}", owner=practitioner, due_on=None, kind="reflective"
+        )
+    client.force_login(supervisor)
+    # session, user, the session, participants, agenda with families, children, elements,
+    # follow-ups, history, the previous session, its follow-ups.
+    with django_assert_num_queries(11):
+        assert client.get(reverse("session_prepare", args=[second.pk])).status_code == 200
+    # session, user, the session, participants, agenda (no children: no family on it),
+    # elements, follow-ups, history.
+    with django_assert_num_queries(8):
+        assert client.get(reverse("session_document", args=[first.pk])).status_code == 200
+
+
+def test_home_pages_of_supervisor_and_practitioner_have_a_fixed_number_of_queries(
+    client, agreement, supervisor, practitioner, family, django_assert_num_queries
+):
+    sessions = schedule(agreement, starts_at=NOW + datetime.timedelta(hours=3), frequency="weekly", count=10)
+    for session in sessions[:3]:
+        scheduling.agenda_add(session=session, author=practitioner, family=family, text="Bring this")
+    client.force_login(supervisor)
+    # session, user, authenticator, devices, administrators, today, this week, to document, to mark.
+    with django_assert_num_queries(9):
+        response = client.get(reverse("home"))
+    assert [s.pk for s in response.context["today_sessions"]] == [sessions[0].pk]
+    from django.test import Client
+
+    client = Client()
+    client.force_login(practitioner)
+    # session, user, authenticator, devices, administrators, next session, its agenda, follow-ups, past.
+    with django_assert_num_queries(9):
+        response = client.get(reverse("home"))
+    assert response.context["next_session"] == sessions[0]
+    assert "Bring this" in response.content.decode()
