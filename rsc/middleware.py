@@ -19,6 +19,8 @@ class SessionTimeoutMiddleware:
     """End a signed-in session after the idle timeout or the absolute lifetime.
 
     Only this session ends; the person's other devices are left alone.
+    Background requests (the status check, self-refreshing fragments) are not
+    activity, so an open page cannot keep a session alive on its own.
     """
 
     def __init__(self, get_response):
@@ -40,7 +42,7 @@ class SessionTimeoutMiddleware:
                         _("For safety, sessions end after %(hours)s hours. Sign in to carry on.")
                         % {"hours": settings.SESSION_ABSOLUTE_LIFETIME // 3600},
                     )
-            elif request.path_info != reverse("session_status"):
+            elif not sessions.is_background(request):
                 sessions.touch(request.session)
         return self.get_response(request)
 

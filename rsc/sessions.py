@@ -16,6 +16,16 @@ ACTIVITY_KEY = "rsc_last_activity"
 ACTIVITY_RESOLUTION = 30
 
 
+BACKGROUND_HEADER = "X-Background-Refresh"
+
+
+def is_background(request) -> bool:
+    """Requests a page makes by itself, which say nothing about the person being there."""
+    from django.urls import reverse
+
+    return request.path_info == reverse("session_status") or request.headers.get(BACKGROUND_HEADER) == "1"
+
+
 def remaining(session) -> dict[str, int]:
     now = time.time()
     started = session.get(STARTED_KEY, now)

@@ -216,6 +216,9 @@ def session_prepare(request: HttpRequest, pk: int) -> HttpResponse:
     context["previous_follow_ups"] = list(previous.follow_ups.select_related("owner")) if previous else []
     families = {item.family_id: item.family for item in context["agenda"] if item.family_id}
     context["families"] = list(families.values())
+    if request.htmx:
+        # The agenda card refreshes itself while participants add to it.
+        return render(request, "rsc/sessions/session_prepare.html#agenda", context)
     return render(request, "rsc/sessions/session_prepare.html", context)
 
 

@@ -116,9 +116,13 @@
       dialog.close();
     });
 
-    // Activity in this page (htmx requests, form posts) resets the server's
-    // clock; re-reading the status after each htmx request keeps the timer true.
-    document.body.addEventListener("htmx:afterRequest", function () {
+    // Requests this page makes for the person (htmx) reset the server's clock,
+    // so the warning moves back too.
+    document.body.addEventListener("htmx:afterRequest", function (event) {
+      var headers = (event.detail.requestConfig && event.detail.requestConfig.headers) || {};
+      if (headers["X-Background-Refresh"] === "1") {
+        return; // A self-refreshing fragment is not the person being there.
+      }
       schedule(idleSeconds - warningSeconds);
     });
 

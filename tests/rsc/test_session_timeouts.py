@@ -91,3 +91,12 @@ def test_pages_carry_the_timeout_for_the_warning_dialog(practitioner, settings):
     assert f'data-session-idle="{settings.SESSION_IDLE_TIMEOUT}"' in content
     assert 'id="session-warning"' in content
     assert 'role="alertdialog"' in content
+
+
+def test_self_refreshing_fragments_are_not_activity(practitioner, settings):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client = sign_in(practitioner.email)
+        traveller.shift(timedelta(seconds=settings.SESSION_IDLE_TIMEOUT - 60))
+        client.get(reverse("home"), headers={"X-Background-Refresh": "1", "HX-Request": "true"})
+        traveller.shift(timedelta(seconds=61))
+        assert client.get(reverse("home")).status_code == 302

@@ -518,3 +518,16 @@ def test_home_pages_of_supervisor_and_practitioner_have_a_fixed_number_of_querie
         response = client.get(reverse("home"))
     assert response.context["next_session"] == sessions[0]
     assert "Bring this" in response.content.decode()
+
+
+def test_the_prepare_page_refreshes_just_the_agenda_for_htmx(client, agreement, supervisor, practitioner):
+    (session,) = schedule(agreement)
+    client.force_login(supervisor)
+    page = client.get(reverse("session_prepare", args=[session.pk])).content.decode()
+    assert 'hx-trigger="every 60s"' in page
+    scheduling.agenda_add(session=session, author=practitioner, text="Added while the supervisor reads")
+    response = client.get(reverse("session_prepare", args=[session.pk]), headers={"HX-Request": "true"})
+    fragment = response.content.decode()
+    assert fragment.lstrip().startswith('<section class="card mb-4" id="agenda-card"')
+    assert "Added while the supervisor reads" in fragment
+    assert "<html" not in fragment
