@@ -1,0 +1,142 @@
+"""Writes to supervision agreements and RSC groups.
+
+Callers have already checked who may do what (the views fetch through the
+access functions) and validated the values (rsc.forms.agreements). These
+functions still refuse people of another organization: a slip there would
+break the one rule nothing may cross.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organization, User
+from rsc.models.agreements import RSCGroup, SupervisionAgreement
+
+TERM_FIELDS = [
+    "starts_on",
+    "ends_on",
+    "format",
+    "cadence",
+    "usual_minutes",
+    "counts_toward_endorsement",
+    "confidentiality_limits",
+]
+
+
+def _require_same_organization(organization_id: int, *people: User) -> None:
+    for person in people:
+        if person.organization_id != organization_id:
+            raise ValueError(f"Person {person.pk} does not belong to organization {organization_id}.")
+
+
+def agreement_create(
+    *,
+    organization: Organization,
+    created_by: User,
+    supervisor: User,
+    supervisee: User,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None,
+    format: str,
+    cadence: str,
+    usual_minutes: int,
+    counts_toward_endorsement: bool,
+    confidentiality_limits: str,
+) -> SupervisionAgreement:
+    """A new agreement, acknowledged by nobody yet: both people see it waiting for them."""
+    _require_same_organization(organization.pk, supervisor, supervisee)
+    with transaction.atomic():
+        return SupervisionAgreement.objects.create(
+            organization=organization,
+            created_by=created_by,
+            supervisor=supervisor,
+            supervisee=supervisee,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            format=format,
+            cadence=cadence,
+            usual_minutes=usual_minutes,
+            counts_toward_endorsement=counts_toward_endorsement,
+            confidentiality_limits=confidentiality_limits,
+        )
+
+
+def agreement_update(*, agreement: SupervisionAgreement, **terms) -> bool:
+    """Change the terms; return True when both people must acknowledge again.
+
+    A changed confidentiality text clears both acknowledgements: each person
+    agreed to the words they read, not to the new ones.
+    """
+    unknown = set(terms) - set(TERM_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a term of an agreement: {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        agreement = SupervisionAgreement.objects.select_for_update().get(pk=agreement.pk)
+        text_changed = (
+            "confidentiality_limits" in terms and terms["confidentiality_limits"] != agreement.confidentiality_limits
+        )
+        changed = [field for field, value in terms.items() if getattr(agreement, field) != value]
+        for field in changed:
+            setattr(agreement, field, terms[field])
+        if text_changed:
+            agreement.supervisor_acknowledged_at = None
+            agreement.supervisee_acknowledged_at = None
+            changed += ["supervisor_acknowledged_at", "supervisee_acknowledged_at"]
+        if changed:
+            agreement.save(update_fields=changed)
+    return text_changed
+
+
+def agreement_end(*, agreement: SupervisionAgreement, ends_on: datetime.date) -> None:
+    """Set the last day of the agreement (inclusive)."""
+    if ends_on < agreement.starts_on:
+        raise ValueError("An agreement cannot end before it starts.")
+    with transaction.atomic():
+        SupervisionAgreement.objects.filter(pk=agreement.pk).update(ends_on=ends_on)
+    agreement.ends_on = ends_on
+
+
+def agreement_acknowledge(*, agreement: SupervisionAgreement, user: User) -> bool:
+    """Record that this person read and accepted the terms; return False if they already had.
+
+    The first acknowledgement stands: acknowledging twice keeps the first time.
+    """
+    if user.pk == agreement.supervisor_id:
+        field = "supervisor_acknowledged_at"
+    elif user.pk == agreement.supervisee_id:
+        field = "supervisee_acknowledged_at"
+    else:
+        raise ValueError("Only the two people in an agreement can acknowledge it.")
+    now = timezone.now()
+    with transaction.atomic():
+        # One conditional UPDATE: two clicks or two tabs cannot both win.
+        updated = SupervisionAgreement.objects.filter(pk=agreement.pk, **{f"{field}__isnull": True}).update(
+            **{field: now}
+        )
+    if updated:
+        setattr(agreement, field, now)
+    return bool(updated)
+
+
+def group_create(
+    *, organization: Organization, name: str, facilitator: User, members: list[User], is_active: bool
+) -> RSCGroup:
+    _require_same_organization(organization.pk, facilitator, *members)
+    with transaction.atomic():
+        group = RSCGroup.objects.create(
+            organization=organization, name=name, facilitator=facilitator, is_active=is_active
+        )
+        group.members.set(members)
+    return group
+
+
+def group_update(*, group: RSCGroup, name: str, facilitator: User, members: list[User], is_active: bool) -> None:
+    _require_same_organization(group.organization_id, facilitator, *members)
+    with transaction.atomic():
+        group.name = name
+        group.facilitator = facilitator
+        group.is_active = is_active
+        group.save(update_fields=["name", "facilitator", "is_active"])
+        group.members.set(members)

@@ -1,0 +1,322 @@
+"""Supervision agreements and RSC groups.
+
+Administrators set them up; the people in them read, acknowledge and look
+them up. Every fetch goes through the access functions at the top of this
+module, which put the person in the filter; anything else answers 404.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case, CharField, F, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import organization_for_admin, people_for_admin
+from accounts.models import User
+from accounts.views import admin_only, confirm_password
+from rsc import agreements_services as services
+from rsc.forms.agreements import (
+    AcknowledgeForm,
+    AgreementCreateForm,
+    AgreementEndForm,
+    AgreementFilterForm,
+    AgreementTermsForm,
+    GroupForm,
+    Status,
+    limits_digest,
+)
+from rsc.models.agreements import RSCGroup, SupervisionAgreement
+
+PER_PAGE = 25
+
+
+# Access ----------------------------------------------------------------------
+
+
+def is_organization_admin(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_account_admin and user.organization_id)
+
+
+def agreements_for_admin(user: User) -> QuerySet[SupervisionAgreement]:
+    """Every agreement of the administrator's organization; 404 for anyone else."""
+    people_for_admin(user)
+    return SupervisionAgreement.objects.filter(organization_id=user.organization_id)
+
+
+def agreements_visible_to(user: User) -> QuerySet[SupervisionAgreement]:
+    """An administrator sees the organization's agreements; anyone else the ones they are in."""
+    if is_organization_admin(user):
+        return SupervisionAgreement.objects.filter(organization_id=user.organization_id)
+    return SupervisionAgreement.objects.involving(user)
+
+
+def get_agreement(agreements: QuerySet[SupervisionAgreement], pk: int) -> SupervisionAgreement:
+    """One agreement of the given door, with its people and status; 404 when it is not behind that door."""
+    queryset = with_status(agreements, timezone.localdate()).select_related("supervisor", "supervisee", "created_by")
+    try:
+        return queryset.get(pk=pk)
+    except SupervisionAgreement.DoesNotExist:
+        raise Http404 from None
+
+
+def groups_visible_to(user: User) -> QuerySet[RSCGroup]:
+    """An administrator sees the organization's groups; anyone else those they facilitate or belong to."""
+    if is_organization_admin(user):
+        return RSCGroup.objects.filter(organization_id=user.organization_id)
+    return RSCGroup.objects.visible_to(user)
+
+
+def groups_for_admin(user: User) -> QuerySet[RSCGroup]:
+    """Every group of the administrator's organization; 404 for anyone else."""
+    people_for_admin(user)
+    return RSCGroup.objects.filter(organization_id=user.organization_id)
+
+
+def get_group(groups: QuerySet[RSCGroup], pk: int) -> RSCGroup:
+    try:
+        return groups.select_related("facilitator").get(pk=pk)
+    except RSCGroup.DoesNotExist:
+        raise Http404 from None
+
+
+def with_status(agreements: QuerySet[SupervisionAgreement], today: datetime.date) -> QuerySet[SupervisionAgreement]:
+    """Annotate each agreement with "active", "upcoming" or "ended" as seen on that day."""
+    return agreements.annotate(
+        status=Case(
+            When(starts_on__gt=today, then=Value(Status.UPCOMING)),
+            When(ends_on__lt=today, then=Value(Status.ENDED)),
+            default=Value(Status.ACTIVE),
+            output_field=CharField(),
+        )
+    )
+
+
+def _querystring(request: HttpRequest) -> str:
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    return querystring.urlencode()
+
+
+# Agreements --------------------------------------------------------------------
+
+
+@admin_only
+@require_GET
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    agreements = agreements_for_admin(request.user)
+    form = AgreementFilterForm(request.GET)
+    status, query = form.status_value(), form.query_value()
+    today = timezone.localdate()
+    if status == Status.ACTIVE:
+        agreements = agreements.active(today)
+    elif status == Status.UPCOMING:
+        agreements = agreements.filter(starts_on__gt=today)
+    elif status == Status.ENDED:
+        agreements = agreements.filter(ends_on__lt=today)
+    if query:
+        agreements = agreements.filter(
+            Q(supervisor__full_name__icontains=query)
+            | Q(supervisor__email__icontains=query)
+            | Q(supervisee__full_name__icontains=query)
+            | Q(supervisee__email__icontains=query)
+        )
+    agreements = with_status(agreements, today).select_related("supervisor", "supervisee")
+    page = Paginator(agreements.order_by("-starts_on", "pk"), PER_PAGE).get_page(request.GET.get("page"))
+    context = {"form": form, "status": status, "page": page, "querystring": _querystring(request)}
+    return render(request, "rsc/agreements/agreement_list.html", context)
+
+
+@admin_only
+@require_http_methods(["GET", "POST"])
+@confirm_password
+def agreement_create(request: HttpRequest) -> HttpResponse:
+    organization = organization_for_admin(request.user)
+    initial = {"starts_on": timezone.localdate(), "confidentiality_limits": organization.confidentiality_limits}
+    form = AgreementCreateForm(request.POST or None, people=people_for_admin(request.user), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        agreement = services.agreement_create(organization=organization, created_by=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _(
+                "The agreement is saved. %(supervisor)s and %(supervisee)s will each be asked to read "
+                "and acknowledge it."
+            )
+            % {"supervisor": agreement.supervisor.full_name, "supervisee": agreement.supervisee.full_name},
+        )
+        return redirect("agreement_detail", pk=agreement.pk)
+    return render(request, "rsc/agreements/agreement_form.html", {"form": form})
+
+
+@require_GET
+def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = get_agreement(agreements_visible_to(request.user), pk)
+    return _render_detail(request, agreement)
+
+
+def _render_detail(
+    request: HttpRequest, agreement: SupervisionAgreement, end_form: AgreementEndForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    is_admin = is_organization_admin(user)
+    if user.pk == agreement.supervisor_id:
+        my_acknowledged_at, can_acknowledge = agreement.supervisor_acknowledged_at, True
+    elif user.pk == agreement.supervisee_id:
+        my_acknowledged_at, can_acknowledge = agreement.supervisee_acknowledged_at, True
+    else:
+        my_acknowledged_at, can_acknowledge = None, False
+    context = {
+        "agreement": agreement,
+        "is_admin": is_admin,
+        "can_acknowledge": can_acknowledge,
+        "my_acknowledged_at": my_acknowledged_at,
+        "seen": limits_digest(agreement.confidentiality_limits),
+        "end_form": end_form or (AgreementEndForm(agreement=agreement) if is_admin else None),
+    }
+    return render(request, "rsc/agreements/agreement_detail.html", context, status=status)
+
+
+@admin_only
+@require_http_methods(["GET", "POST"])
+@confirm_password
+def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = get_agreement(agreements_for_admin(request.user), pk)
+    initial = {field: getattr(agreement, field) for field in services.TERM_FIELDS}
+    form = AgreementTermsForm(request.POST or None, agreement=agreement, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if services.agreement_update(agreement=agreement, **form.cleaned_data):
+            messages.success(
+                request,
+                _(
+                    "The agreement is saved. The limits of confidentiality changed, so both people will be asked to "
+                    "acknowledge them again."
+                ),
+            )
+        else:
+            messages.success(request, _("The agreement is saved."))
+        return redirect("agreement_detail", pk=agreement.pk)
+    return render(request, "rsc/agreements/agreement_form.html", {"form": form, "agreement": agreement})
+
+
+@admin_only
+@require_POST
+@confirm_password
+def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = get_agreement(agreements_for_admin(request.user), pk)
+    form = AgreementEndForm(request.POST, agreement=agreement)
+    if not form.is_valid():
+        return _render_detail(request, agreement, end_form=form, status=400)
+    services.agreement_end(agreement=agreement, ends_on=form.cleaned_data["ends_on"])
+    messages.success(
+        request,
+        _("The agreement ends on %(date)s.") % {"date": dateformat.format(form.cleaned_data["ends_on"], "j F Y")},
+    )
+    return redirect("agreement_detail", pk=agreement.pk)
+
+
+@require_POST
+def agreement_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    # Only the two people in the agreement acknowledge it; an administrator who
+    # is not one of them finds nothing here.
+    agreement = get_agreement(SupervisionAgreement.objects.involving(request.user), pk)
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["seen"] != limits_digest(agreement.confidentiality_limits):
+        messages.info(
+            request, _("The agreement changed while you were reading it. Please read it again before acknowledging.")
+        )
+    elif services.agreement_acknowledge(agreement=agreement, user=request.user):
+        messages.success(request, _("Thank you. Your acknowledgement is recorded."))
+    return redirect("agreement_detail", pk=agreement.pk)
+
+
+@require_GET
+def agreement_mine(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    agreements = (
+        with_status(SupervisionAgreement.objects.involving(user), timezone.localdate())
+        .annotate(
+            my_acknowledged_at=Case(
+                When(supervisor_id=user.pk, then=F("supervisor_acknowledged_at")),
+                default=F("supervisee_acknowledged_at"),
+            )
+        )
+        .select_related("supervisor", "supervisee")
+        .order_by("-starts_on", "pk")
+    )
+    waiting, current, past = [], [], []
+    for agreement in agreements:
+        if agreement.status == Status.ENDED:
+            past.append(agreement)
+        elif agreement.my_acknowledged_at is None:
+            waiting.append(agreement)
+        else:
+            current.append(agreement)
+    groups = RSCGroup.objects.visible_to(user).select_related("facilitator").order_by("-is_active", "name")
+    context = {"waiting": waiting, "current": current, "past": past, "groups": groups}
+    return render(request, "rsc/agreements/agreement_mine.html", context)
+
+
+# Groups -------------------------------------------------------------------------
+
+
+@require_GET
+def group_list(request: HttpRequest) -> HttpResponse:
+    groups = (
+        groups_visible_to(request.user)
+        .select_related("facilitator")
+        .prefetch_related(Prefetch("members", queryset=User.objects.order_by("full_name", "email")))
+        .order_by("-is_active", "name")
+    )
+    page = Paginator(groups, PER_PAGE).get_page(request.GET.get("page"))
+    context = {"page": page, "is_admin": is_organization_admin(request.user), "querystring": _querystring(request)}
+    return render(request, "rsc/groups/group_list.html", context)
+
+
+@admin_only
+@require_http_methods(["GET", "POST"])
+@confirm_password
+def group_create(request: HttpRequest) -> HttpResponse:
+    organization = organization_for_admin(request.user)
+    form = GroupForm(request.POST or None, organization=organization, people=people_for_admin(request.user))
+    if request.method == "POST" and form.is_valid():
+        group = services.group_create(organization=organization, **form.cleaned_data)
+        messages.success(request, _("The group %(name)s is saved.") % {"name": group.name})
+        return redirect("group_detail", pk=group.pk)
+    return render(request, "rsc/groups/group_form.html", {"form": form})
+
+
+@admin_only
+@require_http_methods(["GET", "POST"])
+@confirm_password
+def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group(groups_for_admin(request.user), pk)
+    initial = {
+        "name": group.name,
+        "facilitator": group.facilitator_id,
+        "members": list(group.members.values_list("pk", flat=True)),
+        "is_active": group.is_active,
+    }
+    form = GroupForm(
+        request.POST or None,
+        organization=request.user.organization,
+        people=people_for_admin(request.user),
+        group=group,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        services.group_update(group=group, **form.cleaned_data)
+        messages.success(request, _("The group %(name)s is saved.") % {"name": group.name})
+        return redirect("group_detail", pk=group.pk)
+    return render(request, "rsc/groups/group_form.html", {"form": form, "group": group})
+
+
+@require_GET
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group(groups_visible_to(request.user), pk)
+    members = group.members.order_by("full_name", "email")
+    context = {"group": group, "members": members, "is_admin": is_organization_admin(request.user)}
+    return render(request, "rsc/groups/group_detail.html", context)
