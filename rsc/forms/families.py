@@ -1,0 +1,300 @@
+"""Forms for families: the family itself, its children and caregivers, closing, and the list filters."""
+
+import datetime
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from rsc.models import Caregiver, Child, Family
+
+# How far a birth month may reach: early childhood is birth to eight, and a
+# pregnancy is known at most about ten months ahead.
+BORN_MONTHS_BACK = 8 * 12
+EXPECTED_MONTHS_AHEAD = 10
+# Each save adds at most this many new rows; the next edit offers more.
+EXTRA_ROWS = 3
+MAX_ROWS = 20
+
+
+def add_months(month: datetime.date, count: int) -> datetime.date:
+    """The first day of the month `count` months after (or before) `month`."""
+    index = month.year * 12 + month.month - 1 + count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def this_month() -> datetime.date:
+    return timezone.localdate().replace(day=1)
+
+
+class MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m")
+
+
+class MonthField(forms.Field):
+    """A month and year, stored as the first day of that month.
+
+    Browsers with a month picker send "2024-05"; the others show a text box,
+    where "2024-05", "2024-5" and "05/2024" are all understood.
+    """
+
+    widget = MonthInput
+    default_error_messages = {"invalid": _("Enter the month and year, such as 2024-05.")}
+    PATTERNS = (
+        re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$"),
+        re.compile(r"^(?P<month>\d{1,2})/(?P<year>\d{4})$"),
+    )
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.date):
+            return value.replace(day=1)
+        text = str(value).strip()
+        for pattern in self.PATTERNS:
+            match = pattern.match(text)
+            if match and 1 <= int(match["month"]) <= 12 and int(match["year"]) >= 1900:
+                return datetime.date(int(match["year"]), int(match["month"]), 1)
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class ColleaguesField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, person: User) -> str:
+        return person.full_name
+
+
+class FamilyForm(forms.ModelForm):
+    colleagues = ColleaguesField(
+        queryset=User.objects.none(),
+        required=False,
+        label=_("Other practitioners working with this family"),
+        help_text=_("You are assigned automatically. Anyone you add here can read and change this record too."),
+    )
+
+    class Meta:
+        model = Family
+        fields = ["code", "context", "opened_on"]
+        widgets = {"opened_on": DateInput}
+        labels = {"opened_on": _("Opened on")}
+        help_texts = {"opened_on": _("The day you started working with this family.")}
+        error_messages = {
+            "code": {"required": _("Give the family a short code, such as “JM-2”.")},
+            "context": {"required": _("Choose the kind of service you offer this family.")},
+            "opened_on": {"required": _("Enter the day you started, such as 2026-03-02.")},
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not self.instance.pk:
+            self.initial.setdefault("opened_on", timezone.localdate())
+        colleagues = User.objects.filter(
+            organization_id=user.organization_id, is_practitioner=True, is_active=True, invitation_accepted=True
+        )
+        if self.instance.pk:
+            # People already assigned stay listed (and ticked) even if their role changed since.
+            assigned = self.instance.practitioners.all()
+            colleagues = colleagues | User.objects.filter(pk__in=assigned.values("pk"))
+            self.initial.setdefault("colleagues", [person.pk for person in assigned if person.pk != user.pk])
+        self.fields["colleagues"].queryset = colleagues.exclude(pk=user.pk).distinct().order_by("full_name", "email")
+        self.fields["code"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        duplicates = Family.objects.editable_by(self.user).filter(code__iexact=code)
+        if self.instance.pk:
+            duplicates = duplicates.exclude(pk=self.instance.pk)
+        if duplicates.exists():
+            raise forms.ValidationError(
+                _("You already have a family with the code “%(code)s”. Add something to tell them apart."),
+                params={"code": code},
+            )
+        return code
+
+    def clean_opened_on(self) -> datetime.date:
+        opened_on = self.cleaned_data["opened_on"]
+        if opened_on > timezone.localdate():
+            raise forms.ValidationError(_("The opening date can't be in the future. Use the day you first met."))
+        if self.instance.closed_on and opened_on > self.instance.closed_on:
+            raise forms.ValidationError(
+                _("This family was closed on %(closed)s; the opening date has to be on or before that."),
+                params={"closed": self.instance.closed_on.isoformat()},
+            )
+        return opened_on
+
+
+class ChildForm(forms.ModelForm):
+    birth_month = MonthField(
+        label=_("Birth month"),
+        help_text=_("Month and year only, such as 2024-05. For a baby on the way, the expected month."),
+        error_messages={"required": _("Add the month and year of birth, or the expected month.")},
+    )
+
+    class Meta:
+        model = Child
+        fields = ["label", "birth_month", "expected"]
+        labels = {"expected": _("Not born yet")}
+        error_messages = {"label": {"required": _("Add initials or a nickname for this child.")}}
+
+    def clean(self):
+        cleaned = super().clean()
+        month, expected = cleaned.get("birth_month"), cleaned.get("expected")
+        # The date rules apply to what is typed now; an unchanged record saved
+        # long ago (an expected month that has since passed) does not block an edit.
+        if month is None or not ({"birth_month", "expected"} & set(self.changed_data)):
+            return cleaned
+        now = this_month()
+        if expected:
+            if month < add_months(now, -1):
+                self.add_error(
+                    "birth_month",
+                    _("That month has passed. If the baby has arrived, untick “Not born yet” and use the birth month."),
+                )
+            elif month > add_months(now, EXPECTED_MONTHS_AHEAD):
+                self.add_error(
+                    "birth_month",
+                    _("Use an expected month within the next %(count)d months.") % {"count": EXPECTED_MONTHS_AHEAD},
+                )
+        elif month > now:
+            self.add_error("birth_month", _("That month hasn't come yet. For a baby on the way, tick “Not born yet”."))
+        elif month < add_months(now, -BORN_MONTHS_BACK):
+            self.add_error(
+                "birth_month",
+                _("These records are for young children, up to eight years old. Check the year: is it right?"),
+            )
+        return cleaned
+
+
+class CaregiverForm(forms.ModelForm):
+    class Meta:
+        model = Caregiver
+        fields = ["relationship", "label", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"label": _("Not a name; something like “M” is enough.")}
+        error_messages = {"relationship": {"required": _("Choose how this caregiver is related to the child.")}}
+
+
+class RowFormSet(forms.BaseInlineFormSet):
+    """Rows of children or caregivers; blank extra rows are left out."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove from this record")
+
+    @property
+    def more_rows_open(self) -> bool:
+        """Whether the folded-away extra rows hold something typed, so they must be shown."""
+        return any(form.is_bound and form.has_changed() for form in self.extra_forms[1:])
+
+    def changes(self) -> tuple[list[dict], list[int]]:
+        """What to save, as plain data: changed or new rows (with their pk, if any) and pks to remove."""
+        rows, removed = [], []
+        for form in self.forms:
+            pk = form.instance.pk
+            if form.cleaned_data.get("DELETE"):
+                if pk:
+                    removed.append(pk)
+            elif form.has_changed():
+                rows.append({"pk": pk, **{name: form.cleaned_data[name] for name in form._meta.fields}})
+        return rows, removed
+
+
+def _row_formset(form):
+    return forms.inlineformset_factory(
+        Family,
+        form.Meta.model,
+        form=form,
+        formset=RowFormSet,
+        extra=EXTRA_ROWS,
+        can_delete=True,
+        max_num=MAX_ROWS,
+        validate_max=True,
+        absolute_max=MAX_ROWS + EXTRA_ROWS,
+    )
+
+
+ChildFormSet = _row_formset(ChildForm)
+CaregiverFormSet = _row_formset(CaregiverForm)
+
+
+class FamilyCloseForm(forms.Form):
+    closed_on = forms.DateField(
+        label=_("Closed on"), widget=DateInput, error_messages={"required": _("Enter the day the work ended.")}
+    )
+
+    def __init__(self, *args, family: Family, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.family = family
+        self.initial.setdefault("closed_on", timezone.localdate())
+
+    def clean_closed_on(self) -> datetime.date:
+        closed_on = self.cleaned_data["closed_on"]
+        if closed_on < self.family.opened_on:
+            raise forms.ValidationError(
+                _("This family was opened on %(opened)s; the closing date can't be earlier than that."),
+                params={"opened": self.family.opened_on.isoformat()},
+            )
+        if closed_on > timezone.localdate():
+            raise forms.ValidationError(_("The closing date can't be in the future."))
+        return closed_on
+
+
+class FamilyFilterForm(forms.Form):
+    OPEN, CLOSED, ALL = "open", "closed", "all"
+    DEFAULTS = {"q": "", "state": OPEN, "context": ""}
+
+    q = forms.CharField(label=_("Family code"), required=False, max_length=100)
+    state = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[(OPEN, _("Open families")), (CLOSED, _("Closed families")), (ALL, _("All families"))],
+    )
+    context = forms.ChoiceField(
+        label=_("Service context"), required=False, choices=[("", _("Any context")), *Family.Context.choices]
+    )
+
+    def clean_state(self) -> str:
+        return self.cleaned_data["state"] or self.OPEN
+
+
+# Patterns that suggest identifying details slipped into a de-identified record.
+_IDENTIFYING = [
+    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), _("an email address")),
+    (re.compile(r"(?:\+?\d[\s().-]*){7,}"), _("a phone number")),
+    (re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"), _("a full date")),
+    (
+        re.compile(
+            r"\b\d{1,5}\s+(?:\w+\s+){0,3}(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|way)\b",
+            re.IGNORECASE,
+        ),
+        _("a street address"),
+    ),
+]
+_FULL_NAME = re.compile(r"^[A-Z][a-z'’-]{2,}(?:\s+[A-Z][a-z'’-]{2,})+$")
+
+
+def identifying_hints(*, labels: list[str], texts: list[str]) -> list[str]:
+    """What looks like identifying details: short labels that read like a full name, free text
+    that contains an email address, phone number, full date or street address."""
+    found = []
+    if any(_FULL_NAME.match(label.strip()) for label in labels):
+        found.append(str(_("a full name")))
+    for pattern, description in _IDENTIFYING:
+        if any(pattern.search(text) for text in texts):
+            found.append(str(description))
+    return found
