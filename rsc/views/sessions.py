@@ -214,7 +214,9 @@ def session_prepare(request: HttpRequest, pk: int) -> HttpResponse:
     previous = scheduling.previous_session(session)
     context["previous"] = previous
     context["previous_follow_ups"] = list(previous.follow_ups.select_related("owner")) if previous else []
-    families = {item.family_id: item.family for item in context["agenda"] if item.family_id}
+    families = {
+        item.family_id: item.family for item in context["agenda"] if item.family_id and not item.family.deleted_at
+    }
     context["families"] = list(families.values())
     if request.htmx:
         # The agenda card refreshes itself while participants add to it.

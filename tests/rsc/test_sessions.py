@@ -531,3 +531,15 @@ def test_the_prepare_page_refreshes_just_the_agenda_for_htmx(client, agreement, 
     assert fragment.lstrip().startswith('<section class="card mb-4" id="agenda-card"')
     assert "Added while the supervisor reads" in fragment
     assert "<html" not in fragment
+
+
+def test_a_deleted_family_disappears_from_the_agenda(client, agreement, supervisor, practitioner, family):
+    (session,) = schedule(agreement)
+    scheduling.agenda_add(session=session, author=practitioner, family=family, text="About feeding")
+    family.deleted_at = timezone.now()
+    family.save()
+    client.force_login(supervisor)
+    for name in ["session_detail", "session_prepare"]:
+        content = client.get(reverse(name, args=[session.pk])).content.decode()
+        assert "JM-2" not in content
+        assert "About feeding" in content
