@@ -394,7 +394,12 @@ def sessions_for_home(user) -> dict:
         )
         context["next_session"] = (
             attending.upcoming()
-            .prefetch_related(Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("family", "author")))
+            .prefetch_related(
+                Prefetch(
+                    "agenda_items",
+                    queryset=AgendaItem.objects.select_related("family", "author").prefetch_related("family__children"),
+                )
+            )
             .order_by("starts_at")
             .first()
         )

@@ -513,11 +513,13 @@ def test_home_pages_of_supervisor_and_practitioner_have_a_fixed_number_of_querie
 
     client = Client()
     client.force_login(practitioner)
-    # session, user, authenticator, devices, administrators, next session, its agenda, follow-ups, past.
-    with django_assert_num_queries(9):
+    # session, user, authenticator, devices, administrators, next session, its agenda,
+    # the children of the families on it, follow-ups, past.
+    with django_assert_num_queries(10):
         response = client.get(reverse("home"))
     assert response.context["next_session"] == sessions[0]
     assert "Bring this" in response.content.decode()
+    assert "K · 14 months" in response.content.decode()
 
 
 def test_the_prepare_page_refreshes_just_the_agenda_for_htmx(client, agreement, supervisor, practitioner):
