@@ -1,3 +1,4 @@
+import datetime
 import time
 
 import pytest
@@ -8,6 +9,7 @@ from allauth.account.internal.flows.login import (
 from django.core.cache import cache
 
 from accounts.models import Organization, User
+from rsc.models import SupervisionAgreement
 
 PASSWORD = "a-long-test-password-42"
 
@@ -66,6 +68,29 @@ def practitioner(organization):
 @pytest.fixture
 def other_practitioner(organization):
     return make_person(organization, "quinn@riverbend.example", "Quinn Practitioner", User.Role.PRACTITIONER)
+
+
+@pytest.fixture
+def other_supervisor(organization):
+    """A supervisor of another team in the same organization, with no part in the persona's work."""
+    return make_person(organization, "morgan@riverbend.example", "Morgan Other", User.Role.SUPERVISOR)
+
+
+@pytest.fixture
+def stranger_supervisor(other_organization):
+    return make_person(other_organization, "sup@farhills.example", "Drew Faraway", User.Role.SUPERVISOR)
+
+
+@pytest.fixture
+def agreement(organization, supervisor, practitioner):
+    """The persona supervisor supervises the persona practitioner, since the start of 2026."""
+    return SupervisionAgreement.objects.create(
+        organization=organization,
+        supervisor=supervisor,
+        supervisee=practitioner,
+        starts_on=datetime.date(2026, 1, 1),
+        confidentiality_limits="Mandated reporting applies.",
+    )
 
 
 @pytest.fixture

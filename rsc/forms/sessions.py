@@ -99,18 +99,25 @@ class ScheduleForm(SessionTimeForm):
         return cleaned
 
 
+SCOPE_CHOICES = [("this", _("This session only")), ("following", _("This and the following sessions of the series"))]
+
+
+def scope_field(label) -> forms.ChoiceField:
+    """'This only' or 'this and following': offered only for a session of a series."""
+    return forms.ChoiceField(label=label, choices=SCOPE_CHOICES, widget=forms.RadioSelect, initial="this")
+
+
+def drop_scope_outside_series(form: forms.Form, session: SupervisionSession) -> None:
+    if not session.series_id:
+        del form.fields["scope"]
+
+
 class RescheduleForm(SessionTimeForm):
-    scope = forms.ChoiceField(
-        label=_("Apply to"),
-        choices=[("this", _("This session only")), ("following", _("This and the following sessions of the series"))],
-        widget=forms.RadioSelect,
-        initial="this",
-    )
+    scope = scope_field(_("Apply to"))
 
     def __init__(self, *args, session: SupervisionSession, **kwargs):
         super().__init__(*args, **kwargs)
-        if not session.series_id:
-            del self.fields["scope"]
+        drop_scope_outside_series(self, session)
         if not self.is_bound:
             local = timezone.localtime(session.starts_at, zoneinfo.ZoneInfo(self.user.time_zone))
             self.initial.update(
@@ -128,17 +135,11 @@ class CancelForm(forms.Form):
         max_length=300,
         help_text=_("A few words for the record, such as “illness” or “home visit emergency”."),
     )
-    scope = forms.ChoiceField(
-        label=_("Cancel"),
-        choices=[("this", _("This session only")), ("following", _("This and the following sessions of the series"))],
-        widget=forms.RadioSelect,
-        initial="this",
-    )
+    scope = scope_field(_("Cancel"))
 
     def __init__(self, *args, session: SupervisionSession, **kwargs):
         super().__init__(*args, **kwargs)
-        if not session.series_id:
-            del self.fields["scope"]
+        drop_scope_outside_series(self, session)
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()

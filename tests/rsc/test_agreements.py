@@ -17,17 +17,6 @@ CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 LIMITS = "What we discuss stays between us.\n\nExcept: mandated reporting & imminent risk <always>."
 
 
-@pytest.fixture
-def other_supervisor(organization):
-    """A supervisor of another team in the same organization, with no part in the agreement."""
-    return make_person(organization, "morgan@riverbend.example", "Morgan Other", User.Role.SUPERVISOR)
-
-
-@pytest.fixture
-def stranger_supervisor(other_organization):
-    return make_person(other_organization, "sup@farhills.example", "Drew Faraway", User.Role.SUPERVISOR)
-
-
 def make_agreement(supervisor, supervisee, **fields) -> SupervisionAgreement:
     today = timezone.localdate()
     values = {

@@ -22,7 +22,6 @@ from rsc.models import (
     SupervisionSession,
 )
 from rsc.views.families import _session_rows
-from tests.conftest import make_person
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 NOW = datetime.datetime(2026, 6, 15, 10, 0, tzinfo=CHICAGO)
@@ -63,22 +62,6 @@ def family(organization, practitioner):
         children=[("K", month(2025, 4))],
         caregivers=[(Caregiver.Relationship.MOTHER, "Speaks Tagalog at home.")],
     )
-
-
-@pytest.fixture
-def agreement(organization, supervisor, practitioner):
-    return SupervisionAgreement.objects.create(
-        organization=organization,
-        supervisor=supervisor,
-        supervisee=practitioner,
-        starts_on=datetime.date(2026, 1, 1),
-        confidentiality_limits="Mandated reporting applies.",
-    )
-
-
-@pytest.fixture
-def unrelated_supervisor(organization):
-    return make_person(organization, "olive@riverbend.example", "Olive Othersup", User.Role.SUPERVISOR)
 
 
 def form_data(**overrides) -> dict:
@@ -159,7 +142,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, family, name, method):
 
 
 @pytest.mark.parametrize(
-    "persona", ["other_practitioner", "unrelated_supervisor", "admin_user", "stranger", "stranger_admin"]
+    "persona", ["other_practitioner", "other_supervisor", "admin_user", "stranger", "stranger_admin"]
 )
 @pytest.mark.parametrize("name", FAMILY_URLS)
 def test_people_without_access_find_no_family_page(client, request, family, persona, name):
@@ -427,12 +410,12 @@ def test_detail_lists_the_sessions_with_this_family_newest_first(client, practit
 
 
 def test_detail_shows_only_the_sessions_the_reader_may_see(
-    client, organization, supervisor, practitioner, other_practitioner, family, agreement, unrelated_supervisor
+    client, organization, supervisor, practitioner, other_practitioner, family, agreement, other_supervisor
 ):
     family.practitioners.add(other_practitioner)
     theirs = SupervisionAgreement.objects.create(
         organization=organization,
-        supervisor=unrelated_supervisor,
+        supervisor=other_supervisor,
         supervisee=other_practitioner,
         starts_on=datetime.date(2026, 1, 1),
         confidentiality_limits="Mandated reporting applies.",

@@ -7,17 +7,6 @@ from rsc.models import RSCGroup
 from tests.conftest import make_person, mark_reauthenticated
 
 
-@pytest.fixture
-def other_supervisor(organization):
-    """A supervisor of the same organization who has nothing to do with the group."""
-    return make_person(organization, "morgan@riverbend.example", "Morgan Other", User.Role.SUPERVISOR)
-
-
-@pytest.fixture
-def stranger_supervisor(other_organization):
-    return make_person(other_organization, "sup@farhills.example", "Drew Faraway", User.Role.SUPERVISOR)
-
-
 def make_group(facilitator, *members, name="Tuesday circle", **fields) -> RSCGroup:
     group = RSCGroup.objects.create(organization=facilitator.organization, name=name, facilitator=facilitator, **fields)
     group.members.set(members)

@@ -15,10 +15,8 @@ from rsc.models import (
     FollowUp,
     RSCGroup,
     SessionEvent,
-    SupervisionAgreement,
     SupervisionSession,
 )
-from tests.conftest import make_person
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO)  # a Monday, before the DST change
@@ -28,22 +26,6 @@ NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO)  # a Monday, before th
 def _frozen_time():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def agreement(organization, supervisor, practitioner):
-    return SupervisionAgreement.objects.create(
-        organization=organization,
-        supervisor=supervisor,
-        supervisee=practitioner,
-        starts_on=datetime.date(2026, 1, 1),
-        confidentiality_limits="Mandated reporting applies.",
-    )
-
-
-@pytest.fixture
-def other_supervisor(organization):
-    return make_person(organization, "other-sup@riverbend.example", "Olive Othersup", User.Role.SUPERVISOR)
 
 
 @pytest.fixture
