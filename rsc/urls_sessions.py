@@ -5,6 +5,7 @@ from rsc.views import sessions as views
 urlpatterns = [
     path("", views.session_list, name="session_list"),
     path("week/", views.session_week, name="session_week"),
+    path("overview/", views.session_overview, name="session_overview"),
     path("new/", views.session_create, name="session_create"),
     path("follow-ups/<int:pk>/done/", views.follow_up_done, name="follow_up_done"),
     path("<int:pk>/", views.session_detail, name="session_detail"),

@@ -3,13 +3,14 @@ import zoneinfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import people_for_admin
 from rsc import scheduling
 from rsc.access import get_session_for_supervisor, get_session_for_user
 from rsc.forms.sessions import (
@@ -22,9 +23,19 @@ from rsc.forms.sessions import (
     RescheduleForm,
     ScheduleForm,
 )
-from rsc.models import AgendaItem, Child, FollowUp, SupervisionSession
+from rsc.models import AgendaItem, Child, FollowUp, SessionParticipant, SupervisionSession
 
 SESSIONS_PER_PAGE = 25
+# What an administrator's overview loads: no notes, by construction.
+OVERVIEW_FIELDS = [
+    "starts_at",
+    "duration_minutes",
+    "status",
+    "signed_at",
+    "supervisor__full_name",
+    "agreement__supervisee__full_name",
+    "group__name",
+]
 
 
 def _supervisor_only(user) -> None:
@@ -51,6 +62,39 @@ def session_list(request: HttpRequest) -> HttpResponse:
         "rsc/sessions/session_list.html",
         {"page": page, "when": when, "querystring": f"when={when}"},
     )
+
+
+@require_GET
+def session_overview(request: HttpRequest) -> HttpResponse:
+    """For account administrators: dates, people and attendance of every session, never notes."""
+    people_for_admin(request.user)
+    sessions = (
+        SupervisionSession.objects.alive()
+        .filter(organization_id=request.user.organization_id)
+        .select_related("supervisor", "agreement__supervisee", "group")
+        .prefetch_related(Prefetch("participants", queryset=SessionParticipant.objects.select_related("user")))
+        .only(*OVERVIEW_FIELDS)
+        .order_by("-starts_at")
+    )
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        sessions = sessions.filter(
+            Q(supervisor__full_name__icontains=query) | Q(participants__user__full_name__icontains=query)
+        ).distinct()
+    status = request.GET.get("status", "")
+    if status in SupervisionSession.Status.values:
+        sessions = sessions.filter(status=status)
+    page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
+    querystring = request.GET.copy()
+    querystring.pop("page", None)
+    context = {
+        "page": page,
+        "query": query,
+        "status": status,
+        "statuses": SupervisionSession.Status.choices,
+        "querystring": querystring.urlencode(),
+    }
+    return render(request, "rsc/sessions/session_overview.html", context)
 
 
 @require_GET

@@ -145,3 +145,29 @@ def test_supervisor_schedules_documents_and_signs_and_the_practitioner_reads(
     page.goto(f"{base}/")
     expect(page.locator("main")).to_contain_text("Your sessions")
     check(page, browser, "home-supervisor")
+
+
+def test_administrator_overview_shows_attendance_without_notes(
+    live_server, browser, page, agreement, supervisor, admin_user
+):
+    from rsc import scheduling
+
+    (session,) = scheduling.sessions_schedule(
+        supervisor=supervisor,
+        agreement=agreement,
+        starts_at=timezone.now() - datetime.timedelta(hours=3),
+        duration_minutes=60,
+        modality="phone",
+    )
+    scheduling.session_record_attendance(
+        session=session, actor=supervisor, status="held", attendance={agreement.supervisee_id: "attended"}
+    )
+    scheduling.session_save_notes(
+        session=session, actor=supervisor, notes="Words for the pair only", elements=[], expected_version=0
+    )
+    login(page, live_server.url, admin_user.email, PASSWORD)
+    page.get_by_role("link", name="Sessions overview").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sessions overview")
+    expect(page.locator("main")).to_contain_text("Pat Practitioner (attended)")
+    expect(page.locator("main")).not_to_contain_text("Words for the pair only")
+    check(page, browser, "overview-admin")

@@ -527,3 +527,29 @@ def test_a_deleted_family_disappears_from_the_agenda(client, agreement, supervis
         content = client.get(reverse(name, args=[session.pk])).content.decode()
         assert "JM-2" not in content
         assert "About feeding" in content
+
+
+def test_administrators_see_dates_and_attendance_but_never_notes(
+    client, agreement, supervisor, admin_user, stranger, django_assert_num_queries
+):
+    sessions = schedule(agreement, frequency="weekly", count=30)
+    held(sessions[0], supervisor)
+    scheduling.session_save_notes(
+        session=sessions[0], actor=supervisor, notes="A private reflective sentence", elements=[], expected_version=0
+    )
+    client.force_login(admin_user)
+    # session, user, count, page of sessions, their participants.
+    with django_assert_num_queries(5):
+        response = client.get(reverse("session_overview"))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "A private reflective sentence" not in content
+    assert len(response.context["page"].object_list) == 25
+    filtered = client.get(reverse("session_overview"), {"status": "held", "q": "pat"})
+    assert [s.pk for s in filtered.context["page"].object_list] == [sessions[0].pk]
+    assert "Pat Practitioner (attended)" in filtered.content.decode()
+    assert "A private reflective sentence" not in filtered.content.decode()
+    # The overview is for administrators of this organization only.
+    for person in [supervisor, agreement.supervisee, stranger]:
+        client.force_login(person)
+        assert client.get(reverse("session_overview")).status_code == 404
