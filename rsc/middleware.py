@@ -59,7 +59,11 @@ class UserTimeZoneMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # The time zone is per request; leave none behind for whatever runs next in this thread.
+            timezone.deactivate()
 
 
 class RequireTwoFactorMiddleware:

@@ -553,3 +553,13 @@ def test_administrators_see_dates_and_attendance_but_never_notes(
     for person in [supervisor, agreement.supervisee, stranger]:
         client.force_login(person)
         assert client.get(reverse("session_overview")).status_code == 404
+
+
+def test_each_person_sees_session_times_in_their_own_time_zone(client, agreement, supervisor, practitioner):
+    schedule(agreement, starts_at=datetime.datetime(2026, 3, 4, 16, 0, tzinfo=datetime.UTC))
+    practitioner.time_zone = "Pacific/Auckland"
+    practitioner.save()
+    client.force_login(supervisor)
+    assert "Wed 4 Mar, 10:00" in client.get(reverse("session_list")).content.decode()
+    client.force_login(practitioner)
+    assert "Thu 5 Mar, 05:00" in client.get(reverse("session_list")).content.decode()
