@@ -1,9 +1,18 @@
-"""The doors to sessions. Anyone else's session answers 404, as if it did not exist."""
+"""The doors to sessions, agreements and groups. Anything else answers 404, as if it did not exist.
 
-from django.db.models import QuerySet
+Families have theirs on the model: Family.objects.visible_to(user) and .editable_by(user).
+"""
+
+import datetime
+
+from django.db.models import Case, CharField, QuerySet, Value, When
 from django.http import Http404
+from django.utils import timezone
 
-from rsc.models import SupervisionSession
+from accounts.access import people_for_admin
+from accounts.models import User
+from rsc.forms.agreements import Status
+from rsc.models import RSCGroup, SupervisionAgreement, SupervisionSession
 
 
 def _get(queryset: QuerySet, pk: int) -> SupervisionSession:
@@ -25,3 +34,61 @@ def get_session_for_supervisor(user, pk: int) -> SupervisionSession:
 
 def is_participant(session: SupervisionSession, user) -> bool:
     return session.participants.filter(user=user).exists()
+
+
+def is_organization_admin(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_account_admin and user.organization_id)
+
+
+def agreements_for_admin(user: User) -> QuerySet[SupervisionAgreement]:
+    """Every agreement of the administrator's organization; 404 for anyone else."""
+    people_for_admin(user)
+    return SupervisionAgreement.objects.filter(organization_id=user.organization_id)
+
+
+def agreements_visible_to(user: User) -> QuerySet[SupervisionAgreement]:
+    """An administrator sees the organization's agreements; anyone else the ones they are in."""
+    if is_organization_admin(user):
+        return SupervisionAgreement.objects.filter(organization_id=user.organization_id)
+    return SupervisionAgreement.objects.involving(user)
+
+
+def get_agreement(agreements: QuerySet[SupervisionAgreement], pk: int) -> SupervisionAgreement:
+    """One agreement of the given door, with its people and status; 404 when it is not behind that door."""
+    queryset = with_status(agreements, timezone.localdate()).select_related("supervisor", "supervisee", "created_by")
+    try:
+        return queryset.get(pk=pk)
+    except SupervisionAgreement.DoesNotExist:
+        raise Http404 from None
+
+
+def groups_visible_to(user: User) -> QuerySet[RSCGroup]:
+    """An administrator sees the organization's groups; anyone else those they facilitate or belong to."""
+    if is_organization_admin(user):
+        return RSCGroup.objects.filter(organization_id=user.organization_id)
+    return RSCGroup.objects.visible_to(user)
+
+
+def groups_for_admin(user: User) -> QuerySet[RSCGroup]:
+    """Every group of the administrator's organization; 404 for anyone else."""
+    people_for_admin(user)
+    return RSCGroup.objects.filter(organization_id=user.organization_id)
+
+
+def get_group(groups: QuerySet[RSCGroup], pk: int) -> RSCGroup:
+    try:
+        return groups.select_related("facilitator").get(pk=pk)
+    except RSCGroup.DoesNotExist:
+        raise Http404 from None
+
+
+def with_status(agreements: QuerySet[SupervisionAgreement], today: datetime.date) -> QuerySet[SupervisionAgreement]:
+    """Annotate each agreement with "active", "upcoming" or "ended" as seen on that day."""
+    return agreements.annotate(
+        status=Case(
+            When(starts_on__gt=today, then=Value(Status.UPCOMING)),
+            When(ends_on__lt=today, then=Value(Status.ENDED)),
+            default=Value(Status.ACTIVE),
+            output_field=CharField(),
+        )
+    )

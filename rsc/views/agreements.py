@@ -5,12 +5,10 @@ them up. Every fetch goes through the access functions at the top of this
 module, which put the person in the filter; anything else answers 404.
 """
 
-import datetime
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Case, CharField, F, Prefetch, Q, QuerySet, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Case, F, Prefetch, Q, When
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
@@ -20,6 +18,16 @@ from accounts.access import organization_for_admin, people_for_admin
 from accounts.models import User
 from accounts.views import admin_only, confirm_password
 from rsc import agreements_services as services
+from rsc.access import (
+    agreements_for_admin,
+    agreements_visible_to,
+    get_agreement,
+    get_group,
+    groups_for_admin,
+    groups_visible_to,
+    is_organization_admin,
+    with_status,
+)
 from rsc.forms.agreements import (
     AcknowledgeForm,
     AgreementCreateForm,
@@ -33,67 +41,6 @@ from rsc.forms.agreements import (
 from rsc.models.agreements import RSCGroup, SupervisionAgreement
 
 PER_PAGE = 25
-
-
-# Access ----------------------------------------------------------------------
-
-
-def is_organization_admin(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_account_admin and user.organization_id)
-
-
-def agreements_for_admin(user: User) -> QuerySet[SupervisionAgreement]:
-    """Every agreement of the administrator's organization; 404 for anyone else."""
-    people_for_admin(user)
-    return SupervisionAgreement.objects.filter(organization_id=user.organization_id)
-
-
-def agreements_visible_to(user: User) -> QuerySet[SupervisionAgreement]:
-    """An administrator sees the organization's agreements; anyone else the ones they are in."""
-    if is_organization_admin(user):
-        return SupervisionAgreement.objects.filter(organization_id=user.organization_id)
-    return SupervisionAgreement.objects.involving(user)
-
-
-def get_agreement(agreements: QuerySet[SupervisionAgreement], pk: int) -> SupervisionAgreement:
-    """One agreement of the given door, with its people and status; 404 when it is not behind that door."""
-    queryset = with_status(agreements, timezone.localdate()).select_related("supervisor", "supervisee", "created_by")
-    try:
-        return queryset.get(pk=pk)
-    except SupervisionAgreement.DoesNotExist:
-        raise Http404 from None
-
-
-def groups_visible_to(user: User) -> QuerySet[RSCGroup]:
-    """An administrator sees the organization's groups; anyone else those they facilitate or belong to."""
-    if is_organization_admin(user):
-        return RSCGroup.objects.filter(organization_id=user.organization_id)
-    return RSCGroup.objects.visible_to(user)
-
-
-def groups_for_admin(user: User) -> QuerySet[RSCGroup]:
-    """Every group of the administrator's organization; 404 for anyone else."""
-    people_for_admin(user)
-    return RSCGroup.objects.filter(organization_id=user.organization_id)
-
-
-def get_group(groups: QuerySet[RSCGroup], pk: int) -> RSCGroup:
-    try:
-        return groups.select_related("facilitator").get(pk=pk)
-    except RSCGroup.DoesNotExist:
-        raise Http404 from None
-
-
-def with_status(agreements: QuerySet[SupervisionAgreement], today: datetime.date) -> QuerySet[SupervisionAgreement]:
-    """Annotate each agreement with "active", "upcoming" or "ended" as seen on that day."""
-    return agreements.annotate(
-        status=Case(
-            When(starts_on__gt=today, then=Value(Status.UPCOMING)),
-            When(ends_on__lt=today, then=Value(Status.ENDED)),
-            default=Value(Status.ACTIVE),
-            output_field=CharField(),
-        )
-    )
 
 
 def _querystring(request: HttpRequest) -> str:
