@@ -10,7 +10,7 @@ from allauth.usersessions.models import UserSession
 from django.contrib.auth import signals as auth_signals
 
 from accounts import services
-from rsc import sessions
+from rsc import timeouts
 
 
 def on_logged_in(sender, request, user, **kwargs) -> None:
@@ -18,7 +18,7 @@ def on_logged_in(sender, request, user, **kwargs) -> None:
     # logins from an invitation link, so that every session can be ended.
     if request is None or not getattr(request, "session", None) or not request.session.session_key:
         return
-    sessions.start(request.session)
+    timeouts.start(request.session)
     UserSession.objects.get_or_create(
         session_key=request.session.session_key,
         defaults={

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from rsc import sessions
+from rsc import timeouts
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
@@ -28,7 +28,7 @@ class SessionTimeoutMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            reason = sessions.expiry_reason(request.session)
+            reason = timeouts.expiry_reason(request.session)
             if reason:
                 request.session.flush()
                 request.user = AnonymousUser()
@@ -42,8 +42,8 @@ class SessionTimeoutMiddleware:
                         _("For safety, sessions end after %(hours)s hours. Sign in to carry on.")
                         % {"hours": settings.SESSION_ABSOLUTE_LIFETIME // 3600},
                     )
-            elif not sessions.is_background(request):
-                sessions.touch(request.session)
+            elif not timeouts.is_background(request):
+                timeouts.touch(request.session)
         return self.get_response(request)
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.forms import ROLE_HELP
 from accounts.models import User
-from rsc import sessions
+from rsc import timeouts
 from rsc.views.sessions import sessions_for_home
 
 logger = logging.getLogger(__name__)
@@ -65,14 +65,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @require_GET
 def session_status(request: HttpRequest) -> JsonResponse:
     """Seconds left before this session ends; reading it is not activity."""
-    return JsonResponse(sessions.remaining(request.session))
+    return JsonResponse(timeouts.remaining(request.session))
 
 
 @require_POST
 def session_extend(request: HttpRequest) -> HttpResponse:
-    sessions.touch(request.session, force=True)
+    timeouts.touch(request.session, force=True)
     if request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse(sessions.remaining(request.session))
+        return JsonResponse(timeouts.remaining(request.session))
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
         next_url = "home"

@@ -2,7 +2,7 @@
 
 The idle timeout is shortened to 8 seconds with a 5-second warning, so the
 warning opens about 3 seconds after sign-in and the session ends at 8.
-rsc.sessions re-records activity at most every ACTIVITY_RESOLUTION (30)
+rsc.timeouts re-records activity at most every ACTIVITY_RESOLUTION (30)
 seconds, so page loads in these tests never extend the session: only the
 explicit "Stay signed in" does.
 """
@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Organization, User
-from rsc import sessions
+from rsc import timeouts
 from tests.conftest import PASSWORD, make_person
 from tests.e2e.conftest import assert_no_axe_violations, login, save_screenshot
 
@@ -27,7 +27,7 @@ def short_sessions(settings):
     settings.SESSION_IDLE_TIMEOUT = IDLE_TIMEOUT
     settings.SESSION_WARNING_SECONDS = WARNING_SECONDS
     # The tests rely on page loads not counting as new activity.
-    assert sessions.ACTIVITY_RESOLUTION > 2 * IDLE_TIMEOUT
+    assert timeouts.ACTIVITY_RESOLUTION > 2 * IDLE_TIMEOUT
 
 
 @pytest.fixture
