@@ -1,4 +1,4 @@
-"""The doors to sessions, agreements and groups. Anything else answers 404, as if it did not exist.
+"""The doors to sessions, agreements, groups and reflections. Anything else answers 404, as if it did not exist.
 
 Families have theirs on the model: Family.objects.visible_to(user) and .editable_by(user).
 """
@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.access import people_for_admin
 from accounts.models import User
 from rsc.forms.agreements import Status
-from rsc.models import RSCGroup, SupervisionAgreement, SupervisionSession
+from rsc.models import Reflection, RSCGroup, SupervisionAgreement, SupervisionSession
 
 
 def _get(queryset: QuerySet, pk: int) -> SupervisionSession:
@@ -91,4 +91,39 @@ def with_status(agreements: QuerySet[SupervisionAgreement], today: datetime.date
             default=Value(Status.ACTIVE),
             output_field=CharField(),
         )
+    )
+
+
+def _get_reflection(queryset: QuerySet[Reflection], pk: int) -> Reflection:
+    try:
+        return queryset.select_related("author", "family", "session__supervisor").get(pk=pk)
+    except Reflection.DoesNotExist:
+        raise Http404 from None
+
+
+def get_reflection_for_reader(user: User, pk: int) -> Reflection:
+    """A reflection the person wrote, or one shared with them now; 404 otherwise."""
+    return _get_reflection(Reflection.objects.visible_to(user), pk)
+
+
+def get_reflection_for_author(user: User, pk: int) -> Reflection:
+    """A reflection the person wrote (and so may change); 404 otherwise."""
+    return _get_reflection(Reflection.objects.written_by(user), pk)
+
+
+def get_deleted_reflection_for_author(user: User, pk: int) -> Reflection:
+    """One of the person's own deleted reflections, still within reach for restoring."""
+    if not (user.is_authenticated and user.is_active and user.organization_id):
+        raise Http404
+    queryset = Reflection.objects.filter(organization_id=user.organization_id, author=user, deleted_at__isnull=False)
+    return _get_reflection(queryset, pk)
+
+
+def can_write_reflections(user: User) -> bool:
+    """Practitioners and supervisors reflect on their work; an administrator alone does not."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.organization_id
+        and (user.is_practitioner or user.is_supervisor)
     )

@@ -19,6 +19,7 @@ urlpatterns = [
     path("agreements/", include("rsc.urls_agreements")),
     path("groups/", include("rsc.urls_groups")),
     path("sessions/", include("rsc.urls_sessions")),
+    path("reflections/", include("rsc.urls_reflections")),
     path("accounts/", include(allauth_patterns)),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),

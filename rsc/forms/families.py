@@ -5,9 +5,11 @@ import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from rsc.deidentify import DESCRIPTIONS, find_identifying, looks_like_full_name
 from rsc.models import Caregiver, Child, Family
 
 # How far a birth month may reach: early childhood is birth to eight, and a
@@ -272,29 +274,17 @@ class FamilyFilterForm(forms.Form):
         return self.cleaned_data["state"] or self.OPEN
 
 
-# Patterns that suggest identifying details slipped into a de-identified record.
-_IDENTIFYING = [
-    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), _("an email address")),
-    (re.compile(r"(?:\+?\d[\s().-]*){7,}"), _("a phone number")),
-    (re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b"), _("a full date")),
-    (
-        re.compile(
-            r"\b\d{1,5}\s+(?:\w+\s+){0,3}(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|way)\b",
-            re.IGNORECASE,
-        ),
-        _("a street address"),
-    ),
-]
-_FULL_NAME = re.compile(r"^[A-Z][a-z'’-]{2,}(?:\s+[A-Z][a-z'’-]{2,})+$")
+# The order in which the warning lists what it noticed.
+_HINT_ORDER = ("full_name", "email", "phone", "birth_date", "address")
 
 
 def identifying_hints(*, labels: list[str], texts: list[str]) -> list[str]:
     """What looks like identifying details: short labels that read like a full name, free text
-    that contains an email address, phone number, full date or street address."""
-    found = []
-    if any(_FULL_NAME.match(label.strip()) for label in labels):
-        found.append(str(_("a full name")))
-    for pattern, description in _IDENTIFYING:
-        if any(pattern.search(text) for text in texts):
-            found.append(str(description))
-    return found
+    that contains a full name, an email address, phone number, full date or street address."""
+    found = {}
+    if any(looks_like_full_name(label) for label in labels):
+        found["full_name"] = gettext(DESCRIPTIONS["full_name"])
+    for text in texts:
+        for finding in find_identifying(text):
+            found.setdefault(finding.kind, finding.description)
+    return [found[kind] for kind in _HINT_ORDER if kind in found]

@@ -1,5 +1,13 @@
 from rsc.models.agreements import RIOS_ELEMENTS, RSCGroup, SupervisionAgreement
 from rsc.models.families import Caregiver, Child, Family
+from rsc.models.reflections import (
+    SECTIONS,
+    Reflection,
+    ReflectionResponse,
+    ReflectionShare,
+    ReflectionVersion,
+    ResponseDraft,
+)
 from rsc.models.sessions import (
     AgendaItem,
     FollowUp,
@@ -13,12 +21,18 @@ from rsc.models.sessions import (
 
 __all__ = [
     "RIOS_ELEMENTS",
+    "SECTIONS",
     "AgendaItem",
     "Caregiver",
     "Child",
     "Family",
     "FollowUp",
     "RSCGroup",
+    "Reflection",
+    "ReflectionResponse",
+    "ReflectionShare",
+    "ReflectionVersion",
+    "ResponseDraft",
     "SessionElement",
     "SessionEvent",
     "SessionNoteVersion",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.forms import ROLE_HELP
 from accounts.models import User
 from rsc import timeouts
+from rsc.views.reflections import reflections_for_home
 from rsc.views.sessions import sessions_for_home
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "-date_joined"
             )[:5]
     context.update(sessions_for_home(user))
+    context.update(reflections_for_home(user))
     return render(request, "rsc/home.html", context)
 
 

@@ -28,7 +28,7 @@ from rsc.forms.families import (
     FamilyForm,
     identifying_hints,
 )
-from rsc.models import Family, SupervisionSession
+from rsc.models import Family, Reflection, SupervisionSession
 
 FAMILIES_PER_PAGE = 25
 DELETED_PER_PAGE = 25
@@ -216,6 +216,12 @@ def _render_detail(request: HttpRequest, family: Family, close_form: FamilyClose
         "close_form": close_form,
         "sessions": _session_rows(sessions[:SESSIONS_SHOWN]),
         "more_sessions": len(sessions) > SESSIONS_SHOWN,
+        "reflections": list(
+            Reflection.objects.visible_to(request.user)
+            .filter(family=family)
+            .select_related("author")
+            .order_by("-updated_at", "-pk")[:SESSIONS_SHOWN]
+        ),
     }
     return render(request, "rsc/families/family_detail.html", context, status=status)
 

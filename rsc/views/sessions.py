@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import people_for_admin
-from rsc import scheduling
+from rsc import reflections_services, scheduling
 from rsc.access import get_session_for_supervisor, get_session_for_user
 from rsc.forms.sessions import (
     AgendaItemForm,
@@ -262,6 +262,7 @@ def session_prepare(request: HttpRequest, pk: int) -> HttpResponse:
         item.family_id: item.family for item in context["agenda"] if item.family_id and not item.family.deleted_at
     }
     context["families"] = list(families.values())
+    context["shared_reflections"] = reflections_services.shared_for_session(session, request.user)
     if request.htmx:
         # The agenda card refreshes itself while participants add to it.
         return render(request, "rsc/sessions/session_prepare.html#agenda", context)

@@ -30,6 +30,12 @@
     }
 
     function signedOut() {
+      // Unsaved writing stays on the page: the autosave offers to sign in again in a new tab.
+      if (document.querySelector("form[data-dirty]")) {
+        hideWarning();
+        document.body.dispatchEvent(new CustomEvent("rsc:signed-out"));
+        return;
+      }
       var next = window.location.pathname + window.location.search;
       window.location.assign(loginUrl + "?next=" + encodeURIComponent(next));
     }
@@ -123,6 +129,12 @@
       if (headers["X-Background-Refresh"] === "1") {
         return; // A self-refreshing fragment is not the person being there.
       }
+      schedule(idleSeconds - warningSeconds);
+    });
+
+    // So does an autosave of what the person is writing.
+    document.body.addEventListener("rsc:activity", function () {
+      hideWarning();
       schedule(idleSeconds - warningSeconds);
     });
 

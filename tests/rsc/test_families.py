@@ -674,7 +674,7 @@ def test_identifying_details_are_saved_with_a_gentle_warning(client, practitione
         (["Maria Lopez"], [], ["a full name"]),
         (["JM-2", "K", "Bean", "Baby K"], ["Grandmother helps on Fridays; speaks Tagalog."], []),
         ([], ["mum: ana.l@example.org"], ["an email address"]),
-        ([], ["born 3/14/2024"], ["a full date"]),
+        ([], ["born 3/14/2024"], ["a full date (such as a birth date)"]),
         ([], ["moved to 221 North Oak Avenue"], ["a street address"]),
     ],
 )

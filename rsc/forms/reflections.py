@@ -1,0 +1,142 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from rsc import reflections_services as services
+from rsc.models import SupervisionSession
+from rsc.models.reflections import SECTIONS, Reflection
+
+SECTION_MAX_LENGTH = 20000
+CHECKIN_CHOICES = [
+    (1, _("1 · Struggling")),
+    (2, _("2 · Low")),
+    (3, _("3 · Getting by")),
+    (4, _("4 · Steady")),
+    (5, _("5 · Well")),
+]
+
+
+class SessionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, session: SupervisionSession) -> str:
+        when = timezone.localtime(session.starts_at)
+        return _("%(day)s, %(time)s with %(supervisor)s") % {
+            "day": f"{when:%a} {when.day} {when:%b %Y}",
+            "time": f"{when:%H:%M}",
+            "supervisor": session.supervisor.full_name,
+        }
+
+
+class ReflectionForm(forms.Form):
+    """The whole reflection: what it is about, the private check-in, and every perspective."""
+
+    title = forms.CharField(
+        label=_("A few words to find it again"),
+        max_length=120,
+        required=False,
+        help_text=_("Optional. Use the family’s code, never names."),
+    )
+    family = forms.ModelChoiceField(
+        label=_("About the family"), queryset=None, required=False, empty_label=_("No family in particular")
+    )
+    session = SessionChoiceField(
+        label=_("For the session"), queryset=None, required=False, empty_label=_("Not for a particular session")
+    )
+    checkin_score = forms.TypedChoiceField(
+        label=_("How am I doing today?"),
+        choices=CHECKIN_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    checkin_words = forms.CharField(label=_("In a word or two"), max_length=60, required=False)
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    sitting = forms.CharField(widget=forms.HiddenInput, max_length=32, required=False)
+    keep_identifying = forms.BooleanField(
+        label=_("Keep these passages as they are"),
+        required=False,
+        help_text=_("Tick this if the passages are not identifying after all, or need to stay."),
+    )
+
+    def __init__(self, *args, author: User, reflection: Reflection | None = None, **kwargs):
+        self.author = author
+        self.reflection = reflection
+        super().__init__(*args, **kwargs)
+        self.fields["family"].queryset = services.families_for_author(author)
+        sessions = services.sessions_for_author(author)
+        if reflection is not None and reflection.session_id:
+            # The session already chosen stays available, even once it is out of the window.
+            sessions = (
+                sessions | SupervisionSession.objects.visible_to(author).filter(pk=reflection.session_id)
+            ).distinct()
+        self.fields["session"].queryset = sessions
+        for section in SECTIONS:
+            self.fields[section.field] = forms.CharField(
+                label=section.label,
+                required=False,
+                strip=False,
+                max_length=SECTION_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+
+    def section_fields(self) -> list[tuple]:
+        return [(section, self[section.field]) for section in SECTIONS]
+
+    def clean(self):
+        cleaned = super().clean()
+        for section in SECTIONS:
+            text = cleaned.get(section.field)
+            if text is not None:
+                # Keep the writing exactly, except invisible whitespace at the very end.
+                cleaned[section.field] = text.rstrip()
+        return cleaned
+
+    def has_text(self) -> bool:
+        data = self.cleaned_data
+        return bool(data.get("title", "").strip() or any(data.get(s.field, "").strip() for s in SECTIONS))
+
+    def data_for_save(self) -> dict:
+        fields = [*(section.field for section in SECTIONS), *services.META_FIELDS]
+        return {field: self.cleaned_data[field] for field in fields if field in self.cleaned_data}
+
+
+class ShareForm(forms.Form):
+    supervisors = forms.ModelMultipleChoiceField(
+        label=_("Share with"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one person to share with.")},
+    )
+    baby_words = forms.CharField(
+        label=_("A few words about the baby (optional)"),
+        required=False,
+        max_length=SECTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, reflection: Reflection, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervisors"].queryset = services.supervisors_for_sharing(reflection)
+
+
+class UnshareForm(forms.Form):
+    supervisor = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ResponseForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your response"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write a few words before sending.")},
+    )
+
+
+class SearchForm(forms.Form):
+    SHOW_CHOICES = [("all", _("All")), ("mine", _("Mine")), ("shared", _("Shared with me"))]
+    STATE_CHOICES = [("", _("Any")), ("draft", _("Private drafts")), ("shared", _("Shared"))]
+
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    show = forms.ChoiceField(label=_("Whose"), choices=SHOW_CHOICES, required=False)
+    state = forms.ChoiceField(label=_("State"), choices=STATE_CHOICES, required=False)

@@ -1,0 +1,379 @@
+"""Writes and reads of reflections: saving with versions and conflicts, sharing, responses,
+search, and the author's own summaries.
+
+Callers reach a reflection through the doors in rsc/access.py first; these functions
+trust the reflection and people they are given, and check only the rules of the domain.
+"""
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection, transaction
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import User
+from rsc.models import Child, Family, SupervisionAgreement, SupervisionSession
+from rsc.models.reflections import (
+    BABY_QUESTIONS,
+    SECTION_FIELDS,
+    SUMMARY_FIELDS,
+    Reflection,
+    ReflectionResponse,
+    ReflectionShare,
+    ReflectionVersion,
+    ResponseDraft,
+)
+
+# Everything a save may change, besides the sections.
+META_FIELDS = ("title", "family", "session", "checkin_score", "checkin_words")
+SEARCH_CONFIG = "english"
+
+
+class ReflectionError(Exception):
+    pass
+
+
+class ReflectionConflict(ReflectionError):
+    """Someone (or another tab) saved this reflection since this editor loaded it."""
+
+    def __init__(self, current: Reflection):
+        super().__init__("The reflection changed since it was opened.")
+        self.current = current
+
+
+def new_sitting() -> str:
+    """A token for one page of editing; autosaves within it add to the same version."""
+    return secrets.token_hex(8)
+
+
+# --- What the author may attach a reflection to, and share it with -------------------------
+
+
+def families_for_author(user: User) -> QuerySet[Family]:
+    """The families a person may write about: those they are assigned to, open or closed."""
+    return Family.objects.editable_by(user).order_by("code")
+
+
+def sessions_for_author(user: User) -> QuerySet[SupervisionSession]:
+    """Sessions a reflection may be for: ones the person takes part in, from the last three
+    months and the next two, not cancelled."""
+    now = timezone.now()
+    return (
+        SupervisionSession.objects.visible_to(user)
+        .filter(participants__user=user)
+        .exclude(status=SupervisionSession.Status.CANCELLED)
+        .filter(starts_at__gte=now - datetime.timedelta(days=92), starts_at__lte=now + datetime.timedelta(days=62))
+        .select_related("supervisor", "group", "agreement__supervisee")
+        .order_by("starts_at")
+    )
+
+
+def supervisors_for_sharing(reflection: Reflection) -> QuerySet[User]:
+    """Who the author may share with: supervisors they have an active agreement with, and the
+    supervisor of the session the reflection is for."""
+    author = reflection.author
+    today = timezone.localdate()
+    agreements = SupervisionAgreement.objects.active(today).filter(supervisee=author, supervisor=OuterRef("pk"))
+    condition = Exists(agreements)
+    if reflection.session_id and reflection.session.deleted_at is None:
+        condition |= Q(pk=reflection.session.supervisor_id)
+    return (
+        User.objects.filter(organization_id=author.organization_id, is_active=True, is_supervisor=True)
+        .filter(condition)
+        .exclude(pk=author.pk)
+        .order_by("full_name")
+    )
+
+
+# --- Saving ---------------------------------------------------------------------------------
+
+
+def _snapshot(reflection: Reflection) -> dict[str, str]:
+    return {field: getattr(reflection, field) for field in SECTION_FIELDS}
+
+
+def _read_by_others_since(reflection: Reflection, moment: datetime.datetime) -> bool:
+    return reflection.shares.filter(last_read_at__gte=moment).exists()
+
+
+def _record_version(reflection: Reflection, actor: User, sitting: str) -> None:
+    now = timezone.now()
+    latest = reflection.versions.order_by("-number").first()
+    if (
+        latest is not None
+        and sitting
+        and latest.sitting == sitting
+        and latest.saved_by_id == actor.pk
+        and not _read_by_others_since(reflection, latest.saved_at)
+    ):
+        latest.title = reflection.title
+        latest.sections = _snapshot(reflection)
+        latest.saved_at = now
+        latest.save(update_fields=["title", "sections", "saved_at"])
+        return
+    ReflectionVersion.objects.create(
+        reflection=reflection,
+        number=(latest.number + 1) if latest else 1,
+        title=reflection.title,
+        sections=_snapshot(reflection),
+        sitting=sitting,
+        saved_by=actor,
+        started_at=now,
+        saved_at=now,
+    )
+
+
+def reflection_create(*, author: User, data: dict, sitting: str = "") -> Reflection:
+    """A new private reflection from cleaned form data (sections and META_FIELDS)."""
+    now = timezone.now()
+    reflection = Reflection(organization_id=author.organization_id, author=author, created_at=now, updated_at=now)
+    for field in (*SECTION_FIELDS, *META_FIELDS):
+        if field in data:
+            setattr(reflection, field, data[field])
+    with transaction.atomic():
+        reflection.save()
+        _record_version(reflection, author, sitting)
+    return reflection
+
+
+@transaction.atomic
+def reflection_save(
+    *, reflection: Reflection, actor: User, data: dict, expected_revision: int, sitting: str = ""
+) -> tuple[Reflection, bool]:
+    """Save the author's changes. Refuses, with ReflectionConflict, to overwrite a revision
+    the editor did not start from. Returns the reflection and whether anything changed."""
+    current = Reflection.objects.select_for_update().select_related("session").get(pk=reflection.pk)
+    if current.revision != expected_revision:
+        raise ReflectionConflict(current)
+    changed = [
+        field for field in (*SECTION_FIELDS, *META_FIELDS) if field in data and getattr(current, field) != data[field]
+    ]
+    if not changed:
+        return current, False
+    for field in changed:
+        setattr(current, field, data[field])
+    current.revision += 1
+    current.updated_at = timezone.now()
+    current.save()
+    if any(field in SECTION_FIELDS or field == "title" for field in changed):
+        _record_version(current, actor, sitting)
+    return current, True
+
+
+def keep_passages(*, reflection: Reflection, passages: list[str]) -> None:
+    """Remember passages the author chose to keep although they looked identifying."""
+    kept = list(dict.fromkeys([*reflection.kept_passages, *passages]))[-50:]
+    Reflection.objects.filter(pk=reflection.pk).update(kept_passages=kept)
+    reflection.kept_passages = kept
+
+
+def reflection_delete(*, reflection: Reflection) -> None:
+    reflection.deleted_at = timezone.now()
+    reflection.save(update_fields=["deleted_at"])
+
+
+def reflection_restore(*, reflection: Reflection) -> None:
+    reflection.deleted_at = None
+    reflection.save(update_fields=["deleted_at"])
+
+
+# --- Holding the baby in mind ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BabyPrompt:
+    child: Child
+    question: str
+
+
+def baby_prompt(reflection: Reflection) -> BabyPrompt | None:
+    """One gentle question about the youngest child, when the reflection is about a family with
+    a young child and says nothing yet about the baby's experience."""
+    if reflection.baby_experience.strip() or not reflection.family_id:
+        return None
+    young = [child for child in reflection.family.children.all() if child.is_young]
+    if not young:
+        return None
+    child = max(young, key=lambda c: c.birth_month)
+    template = BABY_QUESTIONS[(reflection.pk or 0) % len(BABY_QUESTIONS)]
+    return BabyPrompt(child=child, question=str(template) % {"child": child.label, "age": child.age_text()})
+
+
+# --- Sharing and responses ------------------------------------------------------------------
+
+
+@transaction.atomic
+def reflection_share(*, reflection: Reflection, supervisors: list[User]) -> list[ReflectionShare]:
+    """Share with each supervisor not already sharing; returns the new shares."""
+    active = set(reflection.shares.filter(revoked_at__isnull=True).values_list("supervisor_id", flat=True))
+    now = timezone.now()
+    created = [
+        ReflectionShare.objects.create(reflection=reflection, supervisor=supervisor, shared_at=now)
+        for supervisor in supervisors
+        if supervisor.pk not in active
+    ]
+    return created
+
+
+def reflection_unshare(*, reflection: Reflection, supervisor_id: int) -> bool:
+    """Stop sharing with one supervisor. The share row stays, with what they had read."""
+    return bool(
+        reflection.shares.filter(supervisor_id=supervisor_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    )
+
+
+def response_add(*, reflection: Reflection, author: User, text: str) -> ReflectionResponse:
+    with transaction.atomic():
+        response = ReflectionResponse.objects.create(reflection=reflection, author=author, text=text)
+        ResponseDraft.objects.filter(reflection=reflection, author=author).delete()
+    return response
+
+
+def response_draft_save(*, reflection: Reflection, author: User, text: str) -> ResponseDraft:
+    draft, _created = ResponseDraft.objects.update_or_create(
+        reflection=reflection, author=author, defaults={"text": text, "updated_at": timezone.now()}
+    )
+    return draft
+
+
+def mark_read(*, reflection: Reflection, reader: User) -> None:
+    """The author has seen the responses; a supervisor has read what was shared with them."""
+    now = timezone.now()
+    if reader.pk == reflection.author_id:
+        Reflection.objects.filter(pk=reflection.pk).update(author_seen_at=now)
+        return
+    share = reflection.shares.filter(supervisor=reader, revoked_at__isnull=True).first()
+    if share is not None:
+        share.last_read_at = now
+        share.first_read_at = share.first_read_at or now
+        share.save(update_fields=["first_read_at", "last_read_at"])
+
+
+EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+def with_new_responses(reflections: QuerySet[Reflection], user: User) -> QuerySet[Reflection]:
+    """Annotate each reflection with how many responses by others the author has not seen yet."""
+    unseen = (
+        ReflectionResponse.objects.filter(reflection=OuterRef("pk"))
+        .exclude(author=user)
+        .filter(created_at__gt=Coalesce(OuterRef("author_seen_at"), Value(EPOCH)))
+        .order_by()
+        .values("reflection")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return reflections.annotate(new_responses=Coalesce(Subquery(unseen), 0))
+
+
+def shared_for_session(session: SupervisionSession, supervisor: User) -> list[Reflection]:
+    """What the supervisor should read before a session: reflections shared with them for this
+    session, and the participants' other shared reflections they have not read yet."""
+    participants = list(session.participants.values_list("user_id", flat=True))
+    unread = ReflectionShare.objects.filter(
+        reflection=OuterRef("pk"), supervisor=supervisor, revoked_at__isnull=True, first_read_at__isnull=True
+    )
+    return list(
+        Reflection.objects.shared_with(supervisor)
+        .annotate(unread=Exists(unread))
+        .filter(Q(session=session) | Q(session__isnull=True, author_id__in=participants, unread=True))
+        .select_related("author", "family")
+        .order_by("-updated_at", "-pk")[:20]
+    )
+
+
+# --- Search ---------------------------------------------------------------------------------
+
+
+def search(reflections: QuerySet[Reflection], query: str) -> QuerySet[Reflection]:
+    """Full-text search on PostgreSQL; on SQLite, every word must appear somewhere."""
+    query = " ".join(query.split())[:200]
+    if not query:
+        return reflections
+    if connection.vendor == "postgresql":
+        vector = SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+            *SECTION_FIELDS, weight="B", config=SEARCH_CONFIG
+        )
+        search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        return (
+            reflections.annotate(rank=SearchRank(vector, search_query))
+            .filter(Q(rank__gt=0) | Q(family__code__iexact=query))
+            .order_by("-rank", "-updated_at", "-pk")
+        )
+    for word in query.split()[:10]:
+        condition = Q(title__icontains=word) | Q(family__code__iexact=word)
+        for field in SECTION_FIELDS:
+            condition |= Q(**{f"{field}__icontains": word})
+        reflections = reflections.filter(condition)
+    return reflections.order_by("-updated_at", "-pk")
+
+
+# --- The author's own summaries -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    month: datetime.date
+    total: int
+    counts: dict[str, int]
+
+    def share(self, field: str) -> int:
+        """Percentage of the month's reflections that touched the perspective."""
+        return round(100 * self.counts[field] / self.total) if self.total else 0
+
+
+def _month_start(day: datetime.date, back: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 - back
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def perspectives_summary(user: User, months: int = 6) -> list[MonthSummary]:
+    """For each of the last months, how many of the person's reflections touched the baby's,
+    the caregivers' and their own perspective. One query."""
+    today = timezone.localdate()
+    first = _month_start(today, months - 1)
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz)
+    rows = Reflection.objects.written_by(user).filter(created_at__gte=start).values_list("created_at", *SUMMARY_FIELDS)
+    totals = {_month_start(today, back): {"total": 0, **dict.fromkeys(SUMMARY_FIELDS, 0)} for back in range(months)}
+    for created_at, *texts in rows:
+        local = timezone.localtime(created_at, tz).date().replace(day=1)
+        if local not in totals:
+            continue
+        totals[local]["total"] += 1
+        for field, text in zip(SUMMARY_FIELDS, texts, strict=True):
+            if text.strip():
+                totals[local][field] += 1
+    return [
+        MonthSummary(month=month, total=values.pop("total"), counts=values) for month, values in sorted(totals.items())
+    ]
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    day: datetime.date
+    score: int
+    words: str
+    reflection_id: int
+
+
+def checkin_trend(user: User, limit: int = 20) -> list[CheckIn]:
+    """The person's most recent check-ins, oldest first."""
+    rows = (
+        Reflection.objects.written_by(user)
+        .filter(checkin_score__isnull=False)
+        .order_by("-created_at")
+        .values_list("created_at", "checkin_score", "checkin_words", "pk")[:limit]
+    )
+    return [
+        CheckIn(day=timezone.localtime(created).date(), score=score, words=words, reflection_id=pk)
+        for created, score, words, pk in reversed(rows)
+    ]
+
+
+def latest_activity(reflections: QuerySet[Reflection]) -> QuerySet[Reflection]:
+    return reflections.annotate(last_response_at=Max("responses__created_at"))
