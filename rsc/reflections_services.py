@@ -270,10 +270,9 @@ def with_new_responses(reflections: QuerySet[Reflection], user: User) -> QuerySe
     return reflections.annotate(new_responses=Coalesce(Subquery(unseen), 0))
 
 
-def shared_for_session(session: SupervisionSession, supervisor: User) -> list[Reflection]:
+def shared_for_session(session: SupervisionSession, supervisor: User, participants: list[int]) -> list[Reflection]:
     """What the supervisor should read before a session: reflections shared with them for this
     session, and the participants' other shared reflections they have not read yet."""
-    participants = list(session.participants.values_list("user_id", flat=True))
     unread = ReflectionShare.objects.filter(
         reflection=OuterRef("pk"), supervisor=supervisor, revoked_at__isnull=True, first_read_at__isnull=True
     )

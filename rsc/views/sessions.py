@@ -262,10 +262,12 @@ def session_prepare(request: HttpRequest, pk: int) -> HttpResponse:
         item.family_id: item.family for item in context["agenda"] if item.family_id and not item.family.deleted_at
     }
     context["families"] = list(families.values())
-    context["shared_reflections"] = reflections_services.shared_for_session(session, request.user)
     if request.htmx:
         # The agenda card refreshes itself while participants add to it.
         return render(request, "rsc/sessions/session_prepare.html#agenda", context)
+    context["shared_reflections"] = reflections_services.shared_for_session(
+        session, request.user, [participant.user_id for participant in context["participants"]]
+    )
     return render(request, "rsc/sessions/session_prepare.html", context)
 
 

@@ -471,8 +471,8 @@ def test_prepare_and_notes_pages_have_a_fixed_number_of_queries(
         )
     client.force_login(supervisor)
     # session, user, the session, participants, agenda with families, children, elements,
-    # follow-ups, history, the previous session, its follow-ups.
-    with django_assert_num_queries(11):
+    # follow-ups, history, the previous session, its follow-ups, reflections shared for it.
+    with django_assert_num_queries(12):
         assert client.get(reverse("session_prepare", args=[second.pk])).status_code == 200
     # session, user, the session, participants, agenda (no children: no family on it),
     # elements, follow-ups, history.
@@ -487,8 +487,9 @@ def test_home_pages_of_supervisor_and_practitioner_have_a_fixed_number_of_querie
     for session in sessions[:3]:
         scheduling.agenda_add(session=session, author=practitioner, family=family, text="Bring this")
     client.force_login(supervisor)
-    # session, user, authenticator, devices, administrators, today, this week, to document, to mark.
-    with django_assert_num_queries(9):
+    # session, user, authenticator, devices, administrators, today, this week, to document, to mark,
+    # own reflections with new responses, reflections shared and not read yet.
+    with django_assert_num_queries(11):
         response = client.get(reverse("home"))
     assert [s.pk for s in response.context["today_sessions"]] == [sessions[0].pk]
     from django.test import Client
@@ -496,8 +497,8 @@ def test_home_pages_of_supervisor_and_practitioner_have_a_fixed_number_of_querie
     client = Client()
     client.force_login(practitioner)
     # session, user, authenticator, devices, administrators, next session, its agenda,
-    # the children of the families on it, follow-ups, past.
-    with django_assert_num_queries(10):
+    # the children of the families on it, follow-ups, past, and the two reflection lists.
+    with django_assert_num_queries(12):
         response = client.get(reverse("home"))
     assert response.context["next_session"] == sessions[0]
     assert "Bring this" in response.content.decode()
