@@ -217,7 +217,13 @@ def session_record_attendance(
 
 @transaction.atomic
 def session_save_notes(
-    *, session: SupervisionSession, actor, notes: str, elements: list[str], expected_version: int
+    *,
+    session: SupervisionSession,
+    actor,
+    notes: str,
+    elements: list[str] | None,
+    expected_version: int,
+    sitting: str = "",
 ) -> SupervisionSession:
     """Save the notes and element tags; refuse to overwrite a newer version silently."""
     current = SupervisionSession.objects.select_for_update().get(pk=session.pk)
@@ -231,7 +237,22 @@ def session_save_notes(
         current.notes = notes
         current.notes_version += 1
         current.save(update_fields=["notes", "notes_version", "updated_at"])
-        SessionNoteVersion.objects.create(session=current, number=current.notes_version, notes=notes, saved_by=actor)
+        latest = current.note_versions.order_by("-number").first()
+        if latest is not None and sitting and latest.sitting == sitting and latest.saved_by_id == actor.pk:
+            # The same page still being written: refine its version rather than add another.
+            latest.notes = notes
+            latest.saved_at = timezone.now()
+            latest.save(update_fields=["notes", "saved_at"])
+        else:
+            SessionNoteVersion.objects.create(
+                session=current,
+                number=(latest.number + 1) if latest else 1,
+                notes=notes,
+                saved_by=actor,
+                sitting=sitting,
+            )
+    if elements is None:
+        return current
     current.elements.exclude(element__in=elements).delete()
     existing = set(current.elements.values_list("element", flat=True))
     SessionElement.objects.bulk_create(

@@ -192,6 +192,7 @@ class NotesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    sitting = forms.CharField(widget=forms.HiddenInput, max_length=32, required=False)
 
 
 class FollowUpForm(forms.Form):

@@ -260,6 +260,8 @@ class SessionNoteVersion(models.Model):
     session = models.ForeignKey(SupervisionSession, on_delete=models.CASCADE, related_name="note_versions")
     number = models.PositiveIntegerField()
     notes = models.TextField(blank=True)
+    # One page of editing: its autosaves refine one version instead of adding many.
+    sitting = models.CharField(max_length=32, blank=True)
     saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     saved_at = models.DateTimeField(default=timezone.now)
 

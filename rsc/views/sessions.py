@@ -1,12 +1,15 @@
 import datetime
+import secrets
 import zoneinfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -282,9 +285,12 @@ def session_document(request: HttpRequest, pk: int) -> HttpResponse:
         "notes": session.notes,
         "elements": [element.element for element in context["elements"]],
         "version": session.notes_version,
+        "sitting": secrets.token_hex(8),
     }
     form = NotesForm(request.POST or None, initial=initial)
     conflict = None
+    if request.headers.get("X-Autosave") == "1" and request.method == "POST":
+        return _autosave_notes(request, session, form)
     if request.method == "POST" and form.is_valid():
         try:
             scheduling.session_save_notes(
@@ -293,6 +299,7 @@ def session_document(request: HttpRequest, pk: int) -> HttpResponse:
                 notes=form.cleaned_data["notes"],
                 elements=form.cleaned_data["elements"],
                 expected_version=form.cleaned_data["version"],
+                sitting=form.cleaned_data["sitting"],
             )
         except scheduling.NotesConflict as error:
             # Keep what this person typed; show the newer text beside it. Saving
@@ -307,6 +314,37 @@ def session_document(request: HttpRequest, pk: int) -> HttpResponse:
     people = [session.supervisor, *(participant.user for participant in context["participants"])]
     context.update(form=form, conflict=conflict, follow_up_form=FollowUpForm(people=people))
     return render(request, "rsc/sessions/session_document.html", context, status=409 if conflict else 200)
+
+
+def _autosave_notes(request: HttpRequest, session: SupervisionSession, form: NotesForm) -> JsonResponse:
+    """Autosave of the notes while the supervisor writes: JSON, and a 409 with the newer text on a conflict."""
+    if not form.is_valid():
+        errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return JsonResponse({"saved": False, "message": _("Not saved: %(errors)s") % {"errors": errors}}, status=400)
+    try:
+        current = scheduling.session_save_notes(
+            session=session,
+            actor=request.user,
+            notes=form.cleaned_data["notes"],
+            elements=form.cleaned_data["elements"],
+            expected_version=form.cleaned_data["version"],
+            sitting=form.cleaned_data["sitting"],
+        )
+    except scheduling.NotesConflict as error:
+        html = render_to_string(
+            "rsc/sessions/_notes_conflict.html", {"conflict": error.current, "session": session}, request=request
+        )
+        return JsonResponse({"conflict": True, "revision": error.current.notes_version, "html": html}, status=409)
+    except scheduling.SessionError as error:
+        return JsonResponse({"saved": False, "message": str(error)}, status=400)
+    saved_at = time_format(timezone.localtime(current.updated_at), "H:i")
+    return JsonResponse(
+        {
+            "saved": True,
+            "revision": current.notes_version,
+            "message": _("Saved at %(time)s") % {"time": saved_at},
+        }
+    )
 
 
 @require_POST

@@ -415,6 +415,72 @@ def test_a_conflicting_save_shows_both_texts(client, agreement, supervisor):
     assert session.notes == "Saved elsewhere"
 
 
+AUTOSAVE = {"X-Autosave": "1"}
+
+
+def test_notes_autosave_answers_json_and_keeps_one_version_per_page(client, agreement, supervisor):
+    (session,) = schedule(agreement)
+    held(session, supervisor)
+    client.force_login(supervisor)
+    url = reverse("session_document", args=[session.pk])
+    first = client.post(url, {"notes": "We wondered", "version": 0, "sitting": "page-one"}, headers=AUTOSAVE)
+    assert first.status_code == 200
+    assert first.json() == {"saved": True, "revision": 1, "message": "Saved at 09:00"}
+    second = client.post(url, {"notes": "We wondered about K.", "version": 1, "sitting": "page-one"}, headers=AUTOSAVE)
+    assert second.json()["revision"] == 2
+    session.refresh_from_db()
+    assert session.notes == "We wondered about K."
+    # Autosaves of one page refine one version; a new page starts the next one.
+    assert list(session.note_versions.values_list("number", "notes")) == [(1, "We wondered about K.")]
+    client.post(url, {"notes": "Next day", "version": 2, "sitting": "page-two"}, headers=AUTOSAVE)
+    assert list(session.note_versions.values_list("number", "notes")) == [
+        (2, "Next day"),
+        (1, "We wondered about K."),
+    ]
+
+
+def test_notes_autosave_refuses_a_stale_version_with_the_newer_text(client, agreement, supervisor):
+    (session,) = schedule(agreement)
+    held(session, supervisor)
+    scheduling.session_save_notes(
+        session=session, actor=supervisor, notes="Saved in another tab", elements=[], expected_version=0
+    )
+    client.force_login(supervisor)
+    url = reverse("session_document", args=[session.pk])
+    response = client.post(url, {"notes": "Typed here", "version": 0, "sitting": "x"}, headers=AUTOSAVE)
+    assert response.status_code == 409
+    answer = response.json()
+    assert answer["conflict"] is True and answer["revision"] == 1
+    assert "Saved in another tab" in answer["html"]
+    session.refresh_from_db()
+    assert session.notes == "Saved in another tab"
+
+
+def test_notes_autosave_of_a_signed_session_saves_nothing(client, agreement, supervisor):
+    (session,) = schedule(agreement)
+    held(session, supervisor)
+    scheduling.session_sign(session=session, actor=supervisor)
+    client.force_login(supervisor)
+    url = reverse("session_document", args=[session.pk])
+    response = client.post(url, {"notes": "Late words", "version": 0}, headers=AUTOSAVE)
+    # A signed session has no notes form at all: the page sends the person back to the session.
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.notes, session.notes_version) == ("", 0)
+
+
+def test_notes_autosave_reports_invalid_input_and_saves_nothing(client, agreement, supervisor):
+    (session,) = schedule(agreement)
+    held(session, supervisor)
+    client.force_login(supervisor)
+    url = reverse("session_document", args=[session.pk])
+    response = client.post(url, {"notes": "Words", "version": "not a number"}, headers=AUTOSAVE)
+    assert response.status_code == 400
+    assert response.json()["saved"] is False
+    session.refresh_from_db()
+    assert session.notes == ""
+
+
 def test_session_pages_have_a_fixed_number_of_queries(
     client, agreement, supervisor, practitioner, family, django_assert_num_queries
 ):
