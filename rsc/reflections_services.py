@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -31,6 +31,7 @@ from rsc.models.reflections import (
 # Everything a save may change, besides the sections.
 META_FIELDS = ("title", "family", "session", "checkin_score", "checkin_words")
 SEARCH_CONFIG = "english"
+MAX_QUERY = 200
 
 
 class ReflectionError(Exception):
@@ -146,7 +147,8 @@ def reflection_save(
 ) -> tuple[Reflection, bool]:
     """Save the author's changes. Refuses, with ReflectionConflict, to overwrite a revision
     the editor did not start from. Returns the reflection and whether anything changed."""
-    current = Reflection.objects.select_for_update().select_related("session").get(pk=reflection.pk)
+    # PostgreSQL cannot lock the nullable side of an outer join: lock the reflection row only.
+    current = Reflection.objects.select_for_update(of=("self",)).select_related("session").get(pk=reflection.pk)
     if current.revision != expected_revision:
         raise ReflectionConflict(current)
     changed = [
@@ -211,11 +213,12 @@ def reflection_share(*, reflection: Reflection, supervisors: list[User]) -> list
     """Share with each supervisor not already sharing; returns the new shares."""
     active = set(reflection.shares.filter(revoked_at__isnull=True).values_list("supervisor_id", flat=True))
     now = timezone.now()
-    created = [
-        ReflectionShare.objects.create(reflection=reflection, supervisor=supervisor, shared_at=now)
-        for supervisor in supervisors
-        if supervisor.pk not in active
-    ]
+    created = []
+    for supervisor in supervisors:
+        # The same person named twice is shared with once.
+        if supervisor.pk not in active:
+            created.append(ReflectionShare.objects.create(reflection=reflection, supervisor=supervisor, shared_at=now))
+            active.add(supervisor.pk)
     return created
 
 
@@ -290,7 +293,11 @@ def shared_for_session(session: SupervisionSession, supervisor: User, participan
 
 def search(reflections: QuerySet[Reflection], query: str) -> QuerySet[Reflection]:
     """Full-text search on PostgreSQL; on SQLite, every word must appear somewhere."""
-    query = " ".join(query.split())[:200]
+    query = " ".join(query.split())
+    if len(query) > MAX_QUERY:
+        # Cut at a word boundary: half a word would match nothing and empty the results.
+        cut = query[: MAX_QUERY + 1]
+        query = cut.rsplit(" ", 1)[0] if " " in cut else cut[:MAX_QUERY]
     if not query:
         return reflections
     if connection.vendor == "postgresql":
@@ -298,17 +305,22 @@ def search(reflections: QuerySet[Reflection], query: str) -> QuerySet[Reflection
             *SECTION_FIELDS, weight="B", config=SEARCH_CONFIG
         )
         search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+        # Match with @@: ts_rank gives documents that do not match a tiny positive rank (1e-20),
+        # so "rank > 0" would keep every reflection.
         return (
-            reflections.annotate(rank=SearchRank(vector, search_query))
-            .filter(Q(rank__gt=0) | Q(family__code__iexact=query))
+            reflections.alias(document=vector)
+            .annotate(rank=SearchRank(F("document"), search_query))
+            .filter(Q(document=search_query) | Q(family__code__iexact=query))
             .order_by("-rank", "-updated_at", "-pk")
         )
+    every_word = Q()
     for word in query.split()[:10]:
         condition = Q(title__icontains=word) | Q(family__code__iexact=word)
         for field in SECTION_FIELDS:
             condition |= Q(**{f"{field}__icontains": word})
-        reflections = reflections.filter(condition)
-    return reflections.order_by("-updated_at", "-pk")
+        every_word &= condition
+    # A family code may have a space in it ("Blue 7"), as on PostgreSQL.
+    return reflections.filter(every_word | Q(family__code__iexact=query)).order_by("-updated_at", "-pk")
 
 
 # --- The author's own summaries -------------------------------------------------------------
