@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from rsc import reflections_services as services
-from rsc.models import SupervisionSession
+from rsc.models import Family, SupervisionSession
 from rsc.models.reflections import SECTIONS, Reflection
 
 SECTION_MAX_LENGTH = 20000
@@ -63,7 +63,13 @@ class ReflectionForm(forms.Form):
         self.author = author
         self.reflection = reflection
         super().__init__(*args, **kwargs)
-        self.fields["family"].queryset = services.families_for_author(author)
+        families = services.families_for_author(author)
+        if reflection is not None and reflection.family_id:
+            # The family already chosen stays, even once deleted or no longer assigned, so that
+            # saving the text does not quietly detach the reflection from it.
+            chosen = Family.objects.filter(pk=reflection.family_id, organization_id=author.organization_id)
+            families = families | chosen.distinct()
+        self.fields["family"].queryset = families
         sessions = services.sessions_for_author(author)
         if reflection is not None and reflection.session_id:
             # The session already chosen stays available, even once it is out of the window.
@@ -131,6 +137,12 @@ class ResponseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Write a few words before sending.")},
     )
+
+
+class ResponseDraftForm(forms.Form):
+    """A response being written: whatever is typed so far, even nothing, kept exactly."""
+
+    text = forms.CharField(max_length=ResponseForm.base_fields["text"].max_length, required=False, strip=False)
 
 
 class SearchForm(forms.Form):

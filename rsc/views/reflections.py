@@ -6,6 +6,7 @@ shared with the reader now. Anything else is a 404, exactly as if it did not exi
 
 import functools
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
@@ -25,7 +26,14 @@ from rsc.access import (
     get_reflection_for_reader,
 )
 from rsc.deidentify import find_identifying
-from rsc.forms.reflections import ReflectionForm, ResponseForm, SearchForm, ShareForm, UnshareForm
+from rsc.forms.reflections import (
+    ReflectionForm,
+    ResponseDraftForm,
+    ResponseForm,
+    SearchForm,
+    ShareForm,
+    UnshareForm,
+)
 from rsc.models import Child, Family
 from rsc.models.reflections import SECTIONS, Reflection, ReflectionShare, ResponseDraft
 
@@ -42,6 +50,11 @@ def writers_only(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _is_id(value: str) -> bool:
+    """Digits 0-9 only: str.isdigit() also accepts "²" and other digits int() refuses."""
+    return value.isascii() and value.isdigit()
 
 
 def _is_autosave(request: HttpRequest) -> bool:
@@ -179,7 +192,7 @@ def _autosave_answer(request, form, reflection, *, created=False) -> JsonRespons
     )
 
 
-def _invalid_answer(form: ReflectionForm) -> JsonResponse:
+def _invalid_answer(form: forms.Form) -> JsonResponse:
     errors = [str(error) for errors in form.errors.values() for error in errors]
     return JsonResponse(
         {"saved": False, "message": _("Not saved: %(errors)s") % {"errors": " ".join(errors)}}, status=400
@@ -197,7 +210,7 @@ def reflection_create(request: HttpRequest) -> HttpResponse:
         family = None
         for name in ("family", "session"):
             value = request.GET.get(name, "")
-            chosen = form.fields[name].queryset.filter(pk=value).first() if value.isdigit() else None
+            chosen = form.fields[name].queryset.filter(pk=value).first() if _is_id(value) else None
             if chosen is not None:
                 form.initial[name] = chosen.pk
                 family = chosen if name == "family" else family
@@ -301,7 +314,7 @@ def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def reflection_children(request: HttpRequest) -> HttpResponse:
     """The children of one of the person's families, with their ages, beside the baby's section."""
     value = request.GET.get("family", "")
-    family = services.families_for_author(request.user).filter(pk=value).first() if value.isdigit() else None
+    family = services.families_for_author(request.user).filter(pk=value).first() if _is_id(value) else None
     return render(request, "rsc/reflections/_children.html", {"children": _children_for(family)})
 
 
@@ -313,6 +326,14 @@ def reflection_children(request: HttpRequest) -> HttpResponse:
 def reflection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     reflection = get_reflection_for_reader(user, pk)
+    context = _detail_context(reflection, user)
+    services.mark_read(reflection=reflection, reader=user)
+    context["response_form"] = _response_form(reflection, user)
+    return render(request, "rsc/reflections/reflection_detail.html", context)
+
+
+def _detail_context(reflection: Reflection, user) -> dict:
+    """Everything the reflection's page shows, but the response form."""
     is_author = reflection.author_id == user.pk
     responses = list(reflection.responses.select_related("author"))
     seen = reflection.author_seen_at
@@ -321,14 +342,12 @@ def reflection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for response in responses
         if is_author and response.author_id != user.pk and (seen is None or response.created_at > seen)
     }
-    services.mark_read(reflection=reflection, reader=user)
     context = {
         "reflection": reflection,
         "is_author": is_author,
         "sections": [(section, getattr(reflection, section.field)) for section in SECTIONS],
         "responses": responses,
         "new_ids": new_ids,
-        "response_form": _response_form(reflection, user),
     }
     if is_author:
         shares = list(reflection.shares.select_related("supervisor"))
@@ -340,7 +359,7 @@ def reflection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if reflection.family_id:
         context["children"] = _children_for(reflection.family)
-    return render(request, "rsc/reflections/reflection_detail.html", context)
+    return context
 
 
 def _response_form(reflection: Reflection, user) -> ResponseForm | None:
@@ -363,7 +382,8 @@ def reflection_share(request: HttpRequest, pk: int) -> HttpResponse:
     prompt = services.baby_prompt(reflection)
     active = set(reflection.shares.filter(revoked_at__isnull=True).values_list("supervisor_id", flat=True))
     initial = {"supervisors": [reflection.session.supervisor_id]} if reflection.session_id else {}
-    form = ShareForm(request.POST or None, reflection=reflection, initial=initial)
+    # An empty POST (nobody ticked) is still a POST: it must show the error, not the blank page.
+    form = ShareForm(request.POST if request.method == "POST" else None, reflection=reflection, initial=initial)
     if request.method == "POST" and form.is_valid():
         words = form.cleaned_data["baby_words"].strip()
         if words and prompt is not None and request.POST.get("baby") != "skip":
@@ -427,20 +447,9 @@ def response_create(request: HttpRequest, pk: int) -> HttpResponse:
         services.response_add(reflection=reflection, author=request.user, text=form.cleaned_data["text"])
         messages.success(request, _("Your response is added."))
         return redirect(reflection.get_absolute_url() + "#thread")
-    responses = list(reflection.responses.select_related("author"))
-    return render(
-        request,
-        "rsc/reflections/reflection_detail.html",
-        {
-            "reflection": reflection,
-            "is_author": reflection.author_id == request.user.pk,
-            "sections": [(section, getattr(reflection, section.field)) for section in SECTIONS],
-            "responses": responses,
-            "response_form": form,
-            "children": _children_for(reflection.family),
-        },
-        status=400,
-    )
+    # The page as it was, with who can read it, and the error beside the typed text.
+    context = {**_detail_context(reflection, request.user), "response_form": form}
+    return render(request, "rsc/reflections/reflection_detail.html", context, status=400)
 
 
 @require_POST
@@ -450,11 +459,11 @@ def response_draft(request: HttpRequest, pk: int) -> HttpResponse:
     reflection = get_reflection_for_reader(request.user, pk)
     if not reflection.shares.exists():
         raise Http404
-    form = ResponseForm(request.POST)
-    text = request.POST.get("text", "")
-    if len(text) > form.fields["text"].max_length:
-        return JsonResponse({"saved": False, "message": _("Not saved: the response is too long.")}, status=400)
-    draft = services.response_draft_save(reflection=reflection, author=request.user, text=text)
+    # Validated like the response itself (length, no NUL characters), but empty is fine.
+    form = ResponseDraftForm(request.POST)
+    if not form.is_valid():
+        return _invalid_answer(form)
+    draft = services.response_draft_save(reflection=reflection, author=request.user, text=form.cleaned_data["text"])
     saved_at = time_format(timezone.localtime(draft.updated_at), "H:i")
     return JsonResponse({"saved": True, "message": _("Draft saved at %(time)s") % {"time": saved_at}})
 
@@ -463,6 +472,11 @@ def response_draft(request: HttpRequest, pk: int) -> HttpResponse:
 @writers_only
 def reflection_versions(request: HttpRequest, pk: int) -> HttpResponse:
     reflection = get_reflection_for_reader(request.user, pk)
+    is_author = reflection.author_id == request.user.pk
+    if not is_author:
+        # The newest version is the current text: a supervisor reading it here has read it, so the
+        # author's next autosave starts a new version and keeps what they read.
+        services.mark_read(reflection=reflection, reader=request.user)
     versions = reflection.versions.select_related("saved_by")
     page = Paginator(versions, 10).get_page(request.GET.get("page"))
     return render(
@@ -472,7 +486,7 @@ def reflection_versions(request: HttpRequest, pk: int) -> HttpResponse:
             "reflection": reflection,
             "page": page,
             "querystring": "",
-            "is_author": reflection.author_id == request.user.pk,
+            "is_author": is_author,
         },
     )
 
