@@ -11,28 +11,67 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
+  // Signing in again (in another tab) gives a new CSRF secret in the cookie; the tokens
+  // printed in this page's forms are then stale and a normal submit would be refused.
+  // Django accepts the unmasked secret from the cookie as the form token too.
+  function refreshCsrfTokens(cookieName) {
+    var token = cookie(cookieName);
+    if (!token) {
+      return;
+    }
+    document.querySelectorAll("input[name=csrfmiddlewaretoken]").forEach(function (input) {
+      input.value = token;
+    });
+  }
+
   function setUpForm(form) {
     var status = form.querySelector("[data-autosave-status]") || document.getElementById("autosave-status");
     var conflictRegion = form.querySelector("#conflict-region");
     var warningRegion = form.querySelector("#identifying-region");
     var notice = form.querySelector(".signed-out-notice");
-    var revision = form.querySelector("input[name=revision]");
+    // The hidden field naming the saved state this editor started from ("revision", or as the form says).
+    var revisionField = form.dataset.revisionField || "revision";
+    var revision = form.querySelector('input[name="' + revisionField + '"]');
     var messages = form.dataset;
+    var csrfCookie = form.dataset.csrfCookie || "csrftoken";
     var timer = null;
     var inFlight = null;
     var paused = false;
     var signedOut = false;
     var pendingSubmit = null;
+    // The field last written in, to come back to when a panel the person acted on goes away.
+    var lastField = null;
+
+    form.addEventListener("focusin", function (event) {
+      if (event.target.matches("textarea, input[type=text]")) {
+        lastField = event.target;
+      }
+    });
 
     function serialize() {
       var data = new FormData(form);
       data.delete("csrfmiddlewaretoken");
-      data.delete("revision");
+      data.delete(revisionField);
       data.delete("then");
       return new URLSearchParams(data).toString();
     }
 
     var lastSaved = serialize();
+
+    // The page came back from a save refused for a conflict, with both texts side by side:
+    // autosaving now would quietly overwrite the other text, so wait for the person's choice
+    // (one of the panel's buttons, or saving the form).
+    if (conflictRegion && conflictRegion.querySelector("[data-keep-mine]")) {
+      paused = true;
+      say(messages.msgConflict, conflictRegion, messages.msgShowConflict);
+      lastSaved = ""; // what is in the form is not saved: leaving the page asks first
+      markDirty();
+    } else if (warningRegion && warningRegion.querySelector("[role=alert]")) {
+      // Saving was stopped to point out a passage: the words on the page are not on the server
+      // yet. Autosave keeps them, as it does while typing; the warning stays until answered.
+      lastSaved = "";
+      window.setTimeout(save, 0);
+    }
 
     function isDirty() {
       return serialize() !== lastSaved;
@@ -46,19 +85,70 @@
       }
     }
 
-    function say(text) {
-      if (status && status.textContent !== text) {
-        status.textContent = text;
+    function focusLastField() {
+      if (lastField && document.contains(lastField)) {
+        lastField.focus();
       }
     }
 
+    // The status line, with a button to a panel further up the page when there is one to see:
+    // people are usually writing far below where conflicts and warnings appear.
+    function say(text, region, label) {
+      if (!status) {
+        return;
+      }
+      var key = text + "|" + (region && label ? label : "");
+      if (status.dataset.said === key) {
+        return;
+      }
+      status.dataset.said = key;
+      status.textContent = text;
+      if (region && label) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "btn btn-link btn-sm p-0 align-baseline autosave-status-link";
+        button.textContent = label;
+        button.addEventListener("click", function () {
+          var panel = region.querySelector("[role=alert]") || region;
+          panel.setAttribute("tabindex", "-1");
+          panel.focus();
+        });
+        status.appendChild(document.createTextNode(" "));
+        status.appendChild(button);
+      }
+    }
+
+    // A sticky bar of buttons at the bottom (the reflection editor): fields scrolled or focused
+    // into view keep clear of it, whatever its height (CSS reads --rsc-save-bar-height).
+    var bar = form.querySelector(".save-bar");
+
+    function measureBar() {
+      if (bar) {
+        document.documentElement.style.setProperty("--rsc-save-bar-height", bar.offsetHeight + "px");
+      }
+    }
+
+    if (bar && window.ResizeObserver) {
+      new ResizeObserver(measureBar).observe(bar);
+    }
+
     function showSignedOut(show) {
+      var changed = signedOut !== show;
       signedOut = show;
       if (notice) {
         notice.hidden = !show;
       }
       if (show) {
-        say(messages.msgSignedOut);
+        // The notice says it all; the status line would only repeat it.
+        say(notice ? "" : messages.msgSignedOut);
+      }
+      if (changed && bar && bar.contains(notice)) {
+        // The notice makes the bar taller: keep the line being written in view above it.
+        measureBar();
+        var active = document.activeElement;
+        if (active && form.contains(active) && active.matches("textarea, input")) {
+          active.scrollIntoView({ block: "nearest" });
+        }
       }
     }
 
@@ -72,6 +162,11 @@
         showSignedOut(true);
         return null;
       }
+      if ((response.headers.get("Content-Type") || "").indexOf("application/json") === -1) {
+        // Not an answer from the autosave (such as a page for a reflection deleted meanwhile).
+        say(messages.msgNotSaved);
+        return null;
+      }
       return response.json().then(function (answer) {
         if (response.status === 409 && answer.conflict) {
           paused = true;
@@ -81,25 +176,31 @@
             if (keep) {
               keep.addEventListener("click", function (event) {
                 event.preventDefault();
-                revision.value = keep.dataset.revision;
+                if (revision) {
+                  revision.value = keep.dataset.revision;
+                }
                 conflictRegion.innerHTML = "";
                 paused = false;
                 lastSaved = "";
+                focusLastField();
                 save();
               });
             }
           }
-          say(messages.msgConflict);
+          say(messages.msgConflict, conflictRegion, messages.msgShowConflict);
           return null;
         }
         if (!response.ok) {
           say(answer.message || messages.msgNotSaved);
           return null;
         }
+        if (signedOut) {
+          refreshCsrfTokens(csrfCookie);
+        }
         showSignedOut(false);
         if (answer.saved) {
           lastSaved = sent;
-          if (revision && answer.revision) {
+          if (revision && answer.revision !== undefined) {
             revision.value = answer.revision;
           }
           if (answer.created && answer.edit_url) {
@@ -107,13 +208,22 @@
             window.history.replaceState(null, "", answer.edit_url);
           }
           if (warningRegion && typeof answer.warnings === "string") {
+            // Once the server has kept the ticked passages, the warning goes (and its box with it,
+            // so that passages written later are pointed out again rather than kept unseen).
+            var keptNow = new URLSearchParams(sent).has("keep_identifying");
             var keepBox = warningRegion.querySelector("input[name=keep_identifying]");
-            if (!(keepBox && keepBox.checked) && warningRegion.innerHTML.trim() !== answer.warnings.trim()) {
+            var ticked = keepBox && keepBox.checked;
+            if ((keptNow || !ticked) && warningRegion.innerHTML.trim() !== answer.warnings.trim()) {
+              var hadFocus = warningRegion.contains(document.activeElement);
               warningRegion.innerHTML = answer.warnings;
+              if (hadFocus) {
+                focusLastField();
+              }
             }
           }
         }
-        say(answer.message || "");
+        var warned = warningRegion && warningRegion.querySelector("[role=alert]");
+        say(answer.message || "", warned ? warningRegion : null, messages.msgShowWarning);
         document.body.dispatchEvent(new CustomEvent("rsc:activity"));
         return answer;
       });
@@ -146,7 +256,7 @@
         keepalive: Boolean(options && options.keepalive),
         headers: {
           "X-Autosave": "1",
-          "X-CSRFToken": cookie(form.dataset.csrfCookie || "csrftoken"),
+          "X-CSRFToken": cookie(csrfCookie),
           Accept: "application/json",
         },
       })
@@ -183,6 +293,25 @@
     // A save already on its way changes the revision: wait for it, then submit.
     form.addEventListener("submit", function (event) {
       window.clearTimeout(timer);
+      if (signedOut) {
+        // Submitting now would lose the words on the way to the sign-in page: save them first
+        // (which works once signed in again in another tab), then submit.
+        event.preventDefault();
+        pendingSubmit = event.submitter || null;
+        lastSaved = "";
+        save().then(function () {
+          if (!signedOut && !paused) {
+            form.requestSubmit(pendingSubmit);
+          } else if (notice) {
+            var signIn = notice.querySelector("a");
+            if (signIn) {
+              signIn.focus();
+            }
+          }
+        });
+        return;
+      }
+      refreshCsrfTokens(csrfCookie);
       if (inFlight) {
         event.preventDefault();
         pendingSubmit = event.submitter || null;
