@@ -34,7 +34,7 @@ from rsc.forms.reflections import (
     ShareForm,
     UnshareForm,
 )
-from rsc.models import Child, Family
+from rsc.models import Child, Family, SupervisionSession
 from rsc.models.reflections import SECTIONS, Reflection, ReflectionShare, ResponseDraft
 
 PER_PAGE = 20
@@ -140,6 +140,13 @@ def _findings(form: ReflectionForm, kept: list[str]) -> list[tuple]:
     return found
 
 
+def _shown_passages(request: HttpRequest, findings: list[tuple]) -> list[str]:
+    """The passages the author saw in the warning and chose to keep; a passage typed since
+    (not yet shown) still gets its own warning."""
+    shown = set(request.POST.getlist("keep_passage"))
+    return [finding.passage for _label, finding in findings if finding.passage in shown]
+
+
 def _render_editor(request, form, reflection, *, conflict=None, findings=(), status=200, family=None) -> HttpResponse:
     if form.is_bound and form.is_valid():
         family = form.cleaned_data.get("family")
@@ -233,7 +240,7 @@ def reflection_create(request: HttpRequest) -> HttpResponse:
         author=user, data=form.data_for_save(), sitting=form.cleaned_data["sitting"]
     )
     if form.cleaned_data["keep_identifying"]:
-        services.keep_passages(reflection=reflection, passages=[f.passage for _label, f in findings])
+        services.keep_passages(reflection=reflection, passages=_shown_passages(request, findings))
     if _is_autosave(request):
         return _autosave_answer(request, form, reflection, created=True)
     return _after_save(request, reflection)
@@ -276,8 +283,9 @@ def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_editor(request, form, reflection)
     findings = _findings(form, reflection.kept_passages)
     if form.cleaned_data["keep_identifying"] and findings:
-        services.keep_passages(reflection=reflection, passages=[finding.passage for _label, finding in findings])
-        findings = []
+        kept = _shown_passages(request, findings)
+        services.keep_passages(reflection=reflection, passages=kept)
+        findings = [(label, finding) for label, finding in findings if finding.passage not in kept]
     if findings and not autosave:
         return _render_editor(request, form, reflection, findings=findings)
     try:
@@ -359,6 +367,12 @@ def _detail_context(reflection: Reflection, user) -> dict:
         )
     if reflection.family_id:
         context["children"] = _children_for(reflection.family)
+        # A supervisor may read a reflection without seeing the family's page: link only where it opens.
+        context["family_visible"] = Family.objects.visible_to(user).filter(pk=reflection.family_id).exists()
+    if reflection.session_id:
+        context["session_visible"] = (
+            SupervisionSession.objects.visible_to(user).filter(pk=reflection.session_id).exists()
+        )
     return context
 
 

@@ -1020,7 +1020,9 @@ def test_identifying_text_is_pointed_out_and_not_saved_until_kept(client, practi
     assert textarea(response, "caregiver_experience") == data["caregiver_experience"]
     assert not Reflection.objects.exists()
 
-    response = client.post(reverse("reflection_create"), {**data, "keep_identifying": "on"})
+    response = client.post(
+        reverse("reflection_create"), {**data, "keep_identifying": "on", "keep_passage": "612-555-0147"}
+    )
     assert response.status_code == 302
     reflection = Reflection.objects.get()
     assert reflection.caregiver_experience == data["caregiver_experience"]
@@ -1042,11 +1044,29 @@ def test_editing_in_identifying_text_warns_and_keeps_the_old_text(client, practi
     assert "A full name, in “Title”:" in content and "Jane Smith" in content
     assert "A phone number, in “Next steps”:" in content
     assert state_of(reflection) == before
-    response = client.post(url_for("reflection_edit", reflection), {**data, "keep_identifying": "on"})
+    shown = ["Jane Smith", "612-555-0147"]
+    response = client.post(
+        url_for("reflection_edit", reflection), {**data, "keep_identifying": "on", "keep_passage": shown}
+    )
     assert response.status_code == 302
     reflection = fresh(reflection)
     assert (reflection.title, reflection.next_steps) == ("Jane Smith visit", PHONE_PASSAGE)
     assert set(reflection.kept_passages) == {"Jane Smith", "612-555-0147"}
+
+
+def test_keeping_passages_keeps_only_those_the_warning_showed(client, practitioner):
+    reflection = write(practitioner)
+    client.force_login(practitioner)
+    # The warning showed the phone number; an email address typed since was never shown.
+    data = edit_data(reflection, next_steps=f"{PHONE_PASSAGE} or write to mom@example.org")
+    response = client.post(
+        url_for("reflection_edit", reflection),
+        {**data, "keep_identifying": "on", "keep_passage": ["612-555-0147", "something never found"]},
+        headers=AUTOSAVE,
+    )
+    answer = response.json()
+    assert fresh(reflection).kept_passages == ["612-555-0147"]
+    assert "mom@example.org" in answer["warnings"] and "612-555-0147" not in answer["warnings"]
 
 
 def test_autosave_keeps_identifying_text_but_says_so(client, practitioner):
@@ -1061,7 +1081,7 @@ def test_autosave_keeps_identifying_text_but_says_so(client, practitioner):
     reflection = Reflection.objects.get()
     response = client.post(
         url_for("reflection_edit", reflection),
-        edit_data(reflection, wondering="More", keep_identifying="on"),
+        edit_data(reflection, wondering="More", keep_identifying="on", keep_passage="612-555-0147"),
         headers=AUTOSAVE,
     )
     assert response.json()["warnings"].strip() == ""
@@ -1924,17 +1944,19 @@ def test_the_detail_page_has_a_fixed_number_of_queries(
         clock.shift(minutes(1))
     client.force_login(practitioner)
     # 1 session, 2 user, 3 the reflection with author, family and session, 4 responses with their authors,
-    # 5 shares with supervisors, 6 the number of versions, 7 the children, 8 marking the responses seen,
-    # 9 whether it was ever shared, 10 the reader's response draft.
-    with django_assert_num_queries(10):
+    # 5 shares with supervisors, 6 the number of versions, 7 the children, 8 whether the family's page
+    # opens for the reader, 9 and the session's, 10 marking the responses seen, 11 whether it was ever
+    # shared, 12 the reader's response draft.
+    with django_assert_num_queries(12):
         response = client.get(url_for("reflection_detail", reflection))
     assert len(response.context["responses"]) == 12
     assert len(response.context["active_shares"]) == 5 and len(response.context["past_shares"]) == 1
     client = Client()
     client.force_login(supervisor)
-    # 1 session, 2 user, 3 the reflection, 4 responses, 5 the children, 6 the reader's share,
-    # 7 marking it read, 8 whether it was ever shared, 9 the reader's response draft.
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3 the reflection, 4 responses, 5 the children, 6 whether the family's page
+    # opens for the reader, 7 and the session's, 8 the reader's share, 9 marking it read, 10 whether it
+    # was ever shared, 11 the reader's response draft.
+    with django_assert_num_queries(11):
         response = client.get(url_for("reflection_detail", reflection))
     assert len(response.context["responses"]) == 12
 
@@ -2043,3 +2065,28 @@ def test_the_list_shows_20_a_page_newest_first_and_keeps_the_search(client, prac
     assert client.get(reverse("reflection_list"), {"page": "99"}).context["page"].number == 2
     assert client.get(reverse("reflection_list"), {"page": "last"}).context["page"].number == 1
     assert client.get(reverse("reflection_list")).context["page"].paginator.count == 26
+
+
+def test_the_family_and_session_link_only_where_the_reader_may_open_them(
+    client, organization, practitioner, supervisor, other_supervisor, agreement, family, group_session
+):
+    # For a group session facilitated by someone without an agreement with the author.
+    reflection = write(practitioner, family=family, session=group_session)
+    share(reflection, supervisor, other_supervisor)
+    family_url = reverse("family_detail", args=[family.pk])
+    session_url = reverse("session_detail", args=[group_session.pk])
+
+    client.force_login(practitioner)
+    page = client.get(url_for("reflection_detail", reflection)).content.decode()
+    assert f'href="{family_url}"' in page and f'href="{session_url}"' in page
+
+    # The supervisor sees the family through the agreement, but is not in the group.
+    client.force_login(supervisor)
+    page = client.get(url_for("reflection_detail", reflection)).content.decode()
+    assert f'href="{family_url}"' in page and f'href="{session_url}"' not in page
+
+    # The facilitator leads the session, but has no agreement with the author: the code without a link.
+    client.force_login(other_supervisor)
+    page = client.get(url_for("reflection_detail", reflection)).content.decode()
+    assert f'href="{family_url}"' not in page and family.code in page
+    assert f'href="{session_url}"' in page
