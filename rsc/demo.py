@@ -2,18 +2,21 @@
 
 Two kinds of data live here:
 
-* The hand-written demo: families, agreements, a group and a few months of
-  sessions for the two demo organizations. Every family is known by a code,
-  every child by initials or a nickname and a birth month; all of it is
+* The hand-written demo: families, agreements, a group, a few months of
+  sessions and the practitioners' reflections for the two demo
+  organizations. Every family is known by a code, every child by initials or
+  a nickname and a birth month, every caregiver by their role; all of it is
   invented. It is built through the same services the screens use, so the
   records look exactly like ones people made.
-* The volume data for performance work: many families and about a hundred
-  thousand sessions in a separate organization, written with bulk inserts.
+* The volume data for performance work: many families, about a hundred
+  thousand sessions and a reflection per family a month, in a separate
+  organization, written with bulk inserts.
 
 Both are rebuilt from scratch on each run, and only inside their own
 organizations.
 """
 
+import bisect
 import datetime
 import random
 import time
@@ -21,18 +24,24 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models import F, Value
 from django.db.models.deletion import ProtectedError, RestrictedError
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import Organization, User
-from rsc import scheduling
+from rsc import reflections_services, scheduling
 from rsc.models import (
     AgendaItem,
     Caregiver,
     Child,
     Family,
     FollowUp,
+    Reflection,
+    ReflectionResponse,
+    ReflectionShare,
+    ReflectionVersion,
     RSCGroup,
     SessionElement,
     SessionEvent,
@@ -43,6 +52,7 @@ from rsc.models import (
     SupervisionSession,
 )
 from rsc.models.agreements import RIOS_ELEMENTS, Cadence, Format
+from rsc.models.reflections import SECTION_FIELDS
 
 Context = Family.Context
 Rel = Caregiver.Relationship
@@ -746,6 +756,1048 @@ GROUPS = {
 }
 
 
+def reflection(
+    author,
+    family=None,
+    *,
+    days_ago=None,
+    session=None,
+    title="",
+    checkin=None,
+    edits=(),
+    share=None,
+    read=None,
+    responses=(),
+    seen=True,
+    unshare=None,
+    deleted=None,
+    **sections,
+) -> dict:
+    """One practitioner's reflection and what happened to it, with times in days.
+
+    ``days_ago`` is when it was first written; a reflection for a past session
+    may leave it out and is then written two days before the session.
+    ``session`` is (supervisor email or "group", position): 1 is the next
+    upcoming session, -1 the most recent held one. ``edits`` are later sittings,
+    (days after writing, changed sections). ``share`` is (supervisor email, days
+    after writing); ``read``, ``unshare`` and each response's days count from
+    the share. A response is ("supervisor" or "author", days, text). With
+    ``seen`` False the author has not yet read the newest response.
+    """
+    unknown = set(sections) - set(SECTION_FIELDS)
+    for _after, changes in edits:
+        unknown |= set(changes) - set(SECTION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not reflection sections: {sorted(unknown)}")
+    return {
+        "author": author,
+        "family": family,
+        "days_ago": days_ago,
+        "session": session,
+        "title": title,
+        "checkin": checkin,
+        "sections": sections,
+        "edits": list(edits),
+        "share": share,
+        "read": read,
+        "responses": list(responses),
+        "seen": seen,
+        "unshare": unshare,
+        "deleted": deleted,
+    }
+
+
+PRIYA, JORDAN, MARIA, CHRIS = (f"practitioner{n}@demo.example" for n in ["", "2", "3", "4"])
+DANA, SAM = "supervisor@demo.example", "supervisor2@demo.example"
+JAMIE, TAYLOR = "practitioner@second.example", "supervisor@second.example"
+
+# The practitioners' own reflections, in every state a reflection can be in. Priya, the demo
+# practitioner, has the richest set: five months of writing in which the baby's perspective
+# slowly takes more room and her check-ins dip and recover.
+REFLECTIONS = {
+    "Demo Family Services": [
+        reflection(
+            PRIYA,
+            "Blue 7",
+            days_ago=172,
+            title="Blue 7: is she doing enough?",
+            checkin=(3, "unsettled"),
+            what_happened=(
+                "Visit at home with Mom and Grandma, and the interpreter on speaker phone. K sat on Grandma's lap "
+                "for most of the hour. Mom asked me twice whether K should be crawling by now, and I answered with "
+                "the milestone sheet."
+            ),
+            caregiver_experience=(
+                "Mom seemed to want a yes or a no from me. I think she hears a lot of advice at home and wanted "
+                "someone outside the family to settle it. Grandma nodded along and kept K close the whole time."
+            ),
+            own_response=(
+                "I felt the pull to reassure her quickly. Looking back, I went to the checklist because it was "
+                "easier than sitting with how worried she is."
+            ),
+            share=(DANA, 0.2),
+            read=1,
+            responses=[
+                (
+                    "supervisor",
+                    1.1,
+                    "Thank you for writing this so honestly. I noticed K is on Grandma's lap the whole hour and then "
+                    "slips out of the story. Could we start there next time: what might K have been doing while the "
+                    "grown-ups talked about crawling?",
+                ),
+            ],
+        ),
+        reflection(
+            PRIYA,
+            "SK-5",
+            days_ago=160,
+            checkin=(3, "careful"),
+            what_happened=(
+                "Mom had the feeding log open on the table when I arrived: every feed since they came home from the "
+                "newborn unit. She went through it with me line by line."
+            ),
+            caregiver_experience=(
+                "The log seems to hold her together. Weeks of alarms and numbers in the hospital, and now she is the "
+                "one who has to know if something is wrong."
+            ),
+            family_context=(
+                "Dad reads to S in Vietnamese every night. I don't know yet what the grandparents expect of a first "
+                "baby, or whom Mom can ask at home. Something to stay curious about rather than guess."
+            ),
+        ),
+        reflection(
+            PRIYA,
+            "RT-4",
+            days_ago=148,
+            title="RT-4: the move",
+            checkin=(2, "heavy"),
+            what_happened=(
+                "First visit in the transitional apartment. Boxes still packed, and the hallway outside was loud. "
+                "Mom is six months along and sat on the only chair. D showed me where his bed will go, twice."
+            ),
+            caregiver_experience=(
+                "Mom said she is grateful and tired to the bone in the same breath. Her church brought dinner on "
+                "moving day. She said she has no room in her head for the baby yet, then looked embarrassed."
+            ),
+            family_context=(
+                "Housing has been the whole conversation for months. Her sister stays most weekends and D lights up "
+                "around her. I want to learn how this family talks about new babies, since this one is arriving in "
+                "the middle of so much change."
+            ),
+            own_response=(
+                "I came home heavy. I kept thinking about the packed boxes, and caught myself drafting a list of "
+                "resources instead of letting myself feel how much she is carrying."
+            ),
+            share=(DANA, 0.1),
+            read=0.8,
+            responses=[
+                (
+                    "supervisor",
+                    1,
+                    "There is a lot here. I'm struck by Mom saying she has no room for the baby yet, and then feeling "
+                    "embarrassed. It sounds as if she trusted you with something true. What was it like to hear it?",
+                ),
+                (
+                    "author",
+                    1.9,
+                    "Honestly, a relief. I had worried I was the only one not thinking about the baby. It helps to "
+                    "know she can say it to me.",
+                ),
+                (
+                    "supervisor",
+                    2.8,
+                    "That seems worth protecting. Maybe the baby can come into the room slowly, through D and the bed "
+                    "he keeps showing you. Let's pick it up when we meet.",
+                ),
+            ],
+        ),
+        reflection(
+            PRIYA,
+            "Blue 7",
+            days_ago=137,
+            checkin=(2, "caught in the middle"),
+            what_happened=(
+                "Grandma was carrying K when I arrived and kept her on her hip the whole visit. Mom asked for some "
+                "floor time for the exercises, and Grandma said babies belong in arms."
+            ),
+            baby_experience=(
+                "K reached for the toy on the rug and then settled back against Grandma. She didn't seem upset "
+                "either way. I wonder if K feels both of them as love, just in different shapes."
+            ),
+            caregiver_experience=(
+                "Mom looked at me as if I should take her side. Grandma has raised five children and knows what she "
+                "knows."
+            ),
+            parallel_process=(
+                "I felt caught in the middle, probably a little like Mom feels at home, between her own mother and "
+                "the therapists."
+            ),
+        ),
+        reflection(
+            PRIYA,
+            "RT-4",
+            days_ago=126,
+            checkin=(2, "tired"),
+            what_happened=(
+                "Short visit: Mom had a midwife appointment later and D had a cold. D climbed into Mom's lap and "
+                "asked for a bottle, the way a baby would. Mom laughed, and then snapped at him to stop."
+            ),
+            own_response=(
+                "I felt a flash of protectiveness for D, and then for Mom. I didn't say anything about it in the room."
+            ),
+            edits=[
+                (
+                    1.1,
+                    {
+                        "baby_experience": (
+                            "D is four, and in a few weeks he won't be the baby any more. Asking for a bottle might "
+                            "be his way of checking there is still room on Mom's lap. The new baby isn't here yet, "
+                            "and is already changing things for him."
+                        ),
+                        "next_steps": "Notice out loud the moments when D and Mom find each other, even small ones.",
+                    },
+                ),
+            ],
+            share=(DANA, 1.2),
+            read=1.8,
+        ),
+        reflection(
+            PRIYA,
+            "SK-5",
+            days_ago=114,
+            checkin=(3, "steadier"),
+            what_happened=(
+                "S worked hard at rolling today. Mom watched every try with her hands hovering, ready to catch."
+            ),
+            baby_experience=(
+                "S kept looking back at Mom's face between tries. I wonder what she reads there: worry, or someone "
+                "cheering her on?"
+            ),
+        ),
+        reflection(
+            PRIYA,
+            days_ago=103,
+            title="The pull to fix things",
+            checkin=(2, "stretched thin"),
+            own_response=(
+                "Three visits this week where I left with a to-do list for myself: forms, referrals, a call about a "
+                "housing waitlist. I'm good at that part. I'm less sure I'm listening while I'm busy being useful."
+            ),
+            parallel_process=(
+                "Maybe families feel it too: so many people doing things for them, and not many sitting still with "
+                "them. And I notice I bring my lists to supervision first and my feelings last."
+            ),
+            wondering="What would it look like to stay with a worry for a whole visit without solving it?",
+            share=(DANA, 0.1),
+            read=1.5,
+            responses=[
+                (
+                    "supervisor",
+                    2,
+                    "I recognise this, in you and in me. Being useful is real care, and it can also be a place to hide "
+                    "from feeling helpless. Shall we try starting our next hour with the feelings, and see what "
+                    "happens to the list?",
+                ),
+                ("author", 2.4, "Yes, let's try. I might need a nudge."),
+            ],
+        ),
+        reflection(
+            PRIYA,
+            "JM-2",
+            days_ago=92,
+            checkin=(3, "curious"),
+            what_happened=(
+                "First proper visit after intake. Mom showed me the baby clothes her mother sent from overseas, "
+                "folded in a suitcase under the bed. Dad joined by phone from work for ten minutes."
+            ),
+            baby_experience=(
+                "Bean is about halfway along. I wonder what Bean already hears: Tagalog and English, the phone "
+                "calls, Dad's voice on the speaker."
+            ),
+            caregiver_experience=(
+                "Mom talks about the baby mostly through her mother's plans. Dad asked whether he will know what to "
+                "do, and laughed it off before I could answer."
+            ),
+            family_context=(
+                "Grandma plans to come and stay for the first months. I don't know yet what that means to Mom: help, "
+                "pressure, or both. Her shifts were cut this spring."
+            ),
+            own_response="I liked them straight away. I notice I want this one to go well, maybe too much.",
+        ),
+        reflection(
+            PRIYA,
+            "Blue 7",
+            days_ago=80,
+            title="Blue 7: the visit without an interpreter",
+            checkin=(2, "frustrated"),
+            what_happened=(
+                "The interpreter was double-booked, so we went ahead in English. Mom answered in short phrases and "
+                "let Grandma do most of the talking. K fussed through the hour and wouldn't settle for anyone."
+            ),
+            own_response=(
+                "I felt useless, and a bit ashamed that I hadn't checked the booking. I talked too much to fill the "
+                "silence."
+            ),
+            edits=[
+                (
+                    1,
+                    {
+                        "baby_experience": (
+                            "K is about ten months. She heard her mother go quiet in her own home. I wonder if the "
+                            "fussing was K's way of saying something was off, when the grown-ups couldn't find the "
+                            "words either."
+                        ),
+                        "caregiver_experience": (
+                            "Mom is usually full of questions. Without her own language she seemed to shrink. Grandma "
+                            "stepped in, kindly, and I think that cost Mom something too."
+                        ),
+                    },
+                ),
+                (
+                    3,
+                    {
+                        "family_context": (
+                            "Spanish is the language of this home. When we visit without an interpreter, we ask the "
+                            "family to come to us instead of going to them."
+                        ),
+                        "next_steps": (
+                            "Ask the office to book the interpreter for the next three visits. Begin the next visit "
+                            "by naming that the last one was hard."
+                        ),
+                    },
+                ),
+            ],
+            share=(DANA, 3.1),
+            read=3.9,
+            responses=[
+                (
+                    "supervisor",
+                    4,
+                    "Thank you for staying with this instead of moving past it. You brought K in at the end, and I "
+                    "think that is the heart of it. This belongs with the office too, not only with you.",
+                ),
+                (
+                    "author",
+                    4.6,
+                    "I sent the request to the office this morning. Writing it down helped me see it wasn't all on me.",
+                ),
+            ],
+        ),
+        reflection(
+            PRIYA,
+            "RT-4",
+            days_ago=68,
+            title="RT-4: listening to the belly",
+            checkin=(4, "moved"),
+            what_happened=(
+                "A quiet visit for once. D pressed his ear to Mom's belly to listen, and Mom laughed for the first "
+                "time in weeks."
+            ),
+            baby_experience=(
+                "D is making room for the baby in his own way, ear to the belly. The baby, close to arriving, is "
+                "already someone he talks to."
+            ),
+            caregiver_experience=(
+                "Mom softened when D was gentle. She told me the church ladies take D to the park on Saturdays so "
+                "she can rest."
+            ),
+            own_response=(
+                "I felt lighter leaving. I want to remember what made it possible: a calm room, nobody in a hurry, "
+                "me included."
+            ),
+            next_steps="Name moments like this back to Mom when they happen.",
+            share=(DANA, 0.3),
+            read=1.2,
+        ),
+        reflection(
+            PRIYA,
+            "SK-5",
+            days_ago=44,
+            title="SK-5: the first smile",
+            checkin=(4, "hopeful"),
+            what_happened=(
+                "S smiled at me for the first time, a whole-face smile. Mom started crying and said she had been "
+                "waiting for someone else to see it."
+            ),
+            baby_experience=(
+                "S is so much more here than in the spring. She watches faces closely, and the smile came after a "
+                "long look at Mom."
+            ),
+            caregiver_experience=(
+                "I think the smile told Mom something she hasn't let herself believe: that S is going to be all right."
+            ),
+            own_response=(
+                "I cried a little in the car. I'm still working out how much of that was about this family and how "
+                "much about my own memories. I'd rather bring this part in person."
+            ),
+            share=(DANA, 0.1),
+            read=0.9,
+            unshare=1.3,
+        ),
+        reflection(
+            PRIYA,
+            "JM-2",
+            session=(DANA, -3),
+            title="JM-2: money and forms",
+            checkin=(3, "a bit flat"),
+            what_happened=(
+                "The whole visit went on forms: the benefits renewal, the letter about her hours. Mom knew exactly "
+                "what she needed and I helped her fill them in."
+            ),
+            baby_experience=(
+                "Bean was not mentioned once. I wonder what Bean takes in of these months: a mother anxious about "
+                "money, a home kept quiet while Dad sleeps after nights."
+            ),
+            caregiver_experience=(
+                "Losing shifts has shaken her. She said she doesn't want to start her baby's life owing anyone."
+            ),
+            own_response=(
+                "I was relieved to have something concrete to do. The forms were easier than asking how she imagines "
+                "the first weeks at home."
+            ),
+            wondering="How do I bring the baby into a visit about money, without brushing the money aside?",
+            share=(DANA, 0.1),
+            read=1.2,
+            responses=[
+                (
+                    "supervisor",
+                    1.3,
+                    "A real question to bring. Money worries are part of Bean's world too, so perhaps it isn't "
+                    "either-or. Let's think together about how the baby can be in the room alongside the forms.",
+                ),
+            ],
+        ),
+        reflection(
+            PRIYA,
+            "Blue 7",
+            days_ago=33,
+            title="Blue 7: K cruising",
+            checkin=(4, "lighter"),
+            what_happened=(
+                "K pulled up on the sofa and cruised all the way to Grandma, then turned back toward Mom. Mom asked "
+                "again whether K is behind."
+            ),
+            baby_experience=(
+                "K looked so pleased with herself. At this age, having two people to cruise between may matter more "
+                "than the exact month she walks."
+            ),
+            caregiver_experience=(
+                "Mom still worries, but she clapped when K reached Grandma, and Grandma clapped back. A small moment "
+                "of the two of them on the same side."
+            ),
+            family_context=(
+                "Grandma carrying K close and Mom hoping for floor exercises come from the same love. I've been "
+                "hearing them as opposites."
+            ),
+            parallel_process=(
+                "I noticed I wanted Mom and Grandma to agree, the way I sometimes want supervision to hand me one "
+                "right answer."
+            ),
+            next_steps="Bring Grandma into the exercises instead of working around her.",
+            share=(DANA, 0.2),
+            read=0.9,
+            responses=[
+                (
+                    "supervisor",
+                    1,
+                    "What a moment to catch. I'm curious about the clapping: who started it? It sounds as if K "
+                    "brought the two of them together for a second.",
+                ),
+                ("author", 1.4, "K did, really. She clapped first."),
+            ],
+        ),
+        reflection(
+            PRIYA,
+            "JM-2",
+            days_ago=20,
+            what_happened="Notes from the car before I forget: Mom tired, Dad on nights, Bean kicking all visit.",
+            deleted=0.2,
+        ),
+        reflection(
+            PRIYA,
+            "JM-2",
+            days_ago=14,
+            title="JM-2: getting ready for Bean",
+            checkin=(4, "hopeful"),
+            what_happened=(
+                "Mom has made a corner of the bedroom for Bean: a basket, a blanket from her mother, a stack of tiny "
+                "clothes. She showed me each thing and asked where I think the basket should go."
+            ),
+            baby_experience=(
+                "Bean is busy: Mom says the kicks are strongest when Dad comes home in the morning. I wonder if Bean "
+                "already knows that voice."
+            ),
+            caregiver_experience=(
+                "Mom is starting to talk about the baby directly, not only through her mother's plans. Dad joined on "
+                "the phone and asked about night feeds."
+            ),
+            own_response="I felt hopeful, and noticed how much I wanted to tell her everything will be fine.",
+            edits=[
+                (
+                    1,
+                    {
+                        "wondering": (
+                            "What does Mom imagine the first week at home will be like, with her own mother there and "
+                            "Dad on nights?"
+                        ),
+                        "next_steps": "Ask about the first week, and whom she can call at three in the morning.",
+                    },
+                ),
+            ],
+            share=(DANA, 1.1),
+            read=11.5,
+            responses=[
+                (
+                    "supervisor",
+                    12.2,
+                    "I love the detail about Bean kicking when Dad comes home: Bean is already part of the family's "
+                    "rhythm. When you ask about the first week, I wonder what Dad imagines too.",
+                ),
+            ],
+            seen=False,
+        ),
+        reflection(
+            PRIYA,
+            "JM-2",
+            days_ago=8,
+            checkin=(3, "tired"),
+            what_happened=(
+                "Dad was home for this visit, awake after a night shift. He held the blanket Grandma sent and asked "
+                "what babies can see when they are first born."
+            ),
+            own_response=(
+                "I loved that he asked. I went on too long answering and watched him fade. Next time: shorter answers "
+                "and more of his questions."
+            ),
+        ),
+        reflection(
+            PRIYA,
+            "RT-4",
+            days_ago=4,
+            title="RT-4: first visit with the new baby",
+            what_happened=(
+                "First visit since the birth. Mom was on the sofa with the baby on her chest, her sister was "
+                "cooking, and D was showing everyone the tiny socks."
+            ),
+            caregiver_experience=(
+                "Mom looked exhausted and proud. She said D has been gentle, and then that he has wet the bed twice "
+                "this week. Her sister is staying all week."
+            ),
+        ),
+        reflection(
+            PRIYA,
+            "Blue 7",
+            days_ago=2,
+            session=(DANA, 1),
+            title="Blue 7: first steps, and who got to see them",
+            checkin=(4, "ready to talk"),
+            what_happened=(
+                "K took three steps between Mom and Grandma this week. Grandma saw them; Mom was at work and heard "
+                "about it on the phone."
+            ),
+            baby_experience=(
+                "K is very proud of herself. What she needs most right now may be two grown-ups who are delighted "
+                "together, not one who saw and one who missed it."
+            ),
+            caregiver_experience=(
+                "Mom said she was happy, and then went quiet. Missing the first steps seemed to land right on her "
+                "worry about whether she is doing enough."
+            ),
+            own_response=(
+                "I felt sad for her, and protective. I wanted to tell her it doesn't matter who sees it first."
+            ),
+            wondering="How can I help Mom hold on to what she gives K, even on the days she isn't there?",
+            share=(DANA, 0.1),
+        ),
+        reflection(
+            PRIYA,
+            "RT-4",
+            days_ago=1,
+            session=("group", 1),
+            title="For the circle: an older brother and a new baby",
+            checkin=(3, "full week"),
+            what_happened=(
+                "Since the baby came home, D asks to be carried everywhere and wants a bottle at bedtime again."
+            ),
+            baby_experience=(
+                "Two children to hold in mind. The newborn needs Mom's body close most of the day. D, at four, is "
+                "watching where she goes."
+            ),
+            caregiver_experience=(
+                "Mom feels pulled in two directions and guilty both ways. Her sister helps; D still wants Mom."
+            ),
+            wondering=(
+                "I'd like to hear how others in the circle think about older siblings going back to baby ways after "
+                "a birth, and what helps parents not take it as failure."
+            ),
+            share=(SAM, 0.1),
+        ),
+        reflection(
+            JORDAN,
+            "Willow 1",
+            days_ago=130,
+            title="Willow 1: saying goodbye",
+            checkin=(3, "sad already"),
+            what_happened=(
+                "Dad told me they are moving in six weeks, to be near his family. W was building a tower and knocking "
+                "it down while we talked."
+            ),
+            baby_experience=(
+                "W is not yet two and has known me for most of his life. I wonder what he will understand of a "
+                "goodbye, and what he will keep from this year of visits."
+            ),
+            caregiver_experience=(
+                "Dad sounded sure and relieved; his family will help with W. He also apologised to me, as if he were "
+                "letting me down."
+            ),
+            own_response=(
+                "I felt the loss before he finished the sentence, and then felt silly for it. We have six weeks and I "
+                "want to use them well."
+            ),
+            next_steps="Plan the last visits with Dad: maybe a small photo book for W of the places and people here.",
+            share=(DANA, 0.2),
+            read=1,
+            responses=[
+                (
+                    "supervisor",
+                    1.1,
+                    "Six weeks is time to do this properly, and the photo book sounds like something W could hold on "
+                    "to. Your sadness belongs here too; it says something about what this year meant.",
+                ),
+            ],
+        ),
+        reflection(
+            JORDAN,
+            "Willow 1",
+            days_ago=86,
+            checkin=(2, "sad"),
+            what_happened="The last visit was this week. W gave me a drawing and Dad shook my hand for a long time.",
+            own_response="My schedule is quieter now and I miss them. I keep thinking of things I would have said.",
+        ),
+        reflection(
+            JORDAN,
+            "Oak 3",
+            days_ago=60,
+            title="Oak 3: the end of family time",
+            checkin=(2, "torn"),
+            what_happened=(
+                "At the end of family time A screamed and held on to her mother's coat. The foster mom carried her to "
+                "the car. Her mom stayed in the room and cried."
+            ),
+            baby_experience=(
+                "A is a little over two. Saying goodbye to her mom twice a week is hard work at that age. Maybe the "
+                "protest shows how much this relationship matters to her."
+            ),
+            caregiver_experience=(
+                "The foster mom asked me whether the visits are good for A; I think the evenings afterwards wear her "
+                "out. The birth mom asked the worker whether she had done something wrong."
+            ),
+            own_response="I agreed with the foster mom far too quickly. I like her very much and want her to be right.",
+            parallel_process=(
+                "The whole team gets pulled toward one side of this child's life or the other. I noticed I did it too."
+            ),
+            share=(DANA, 0.1),
+            read=0.7,
+            responses=[
+                (
+                    "supervisor",
+                    0.8,
+                    "Thank you for catching yourself. I'd like to hear more about the birth mom's question, whether "
+                    "she had done something wrong. What might A have been feeling in that room?",
+                ),
+                (
+                    "author",
+                    1.6,
+                    "I keep thinking about it. Maybe A was the only one allowed to show how sad the goodbye was.",
+                ),
+            ],
+        ),
+        reflection(
+            JORDAN,
+            "LN-1",
+            days_ago=40,
+            checkin=(4, "lit up"),
+            what_happened=(
+                "Mom and N played a copying game with faces for almost ten minutes. Her aunt came in with advice about "
+                "sleep, and Mom's face closed."
+            ),
+            baby_experience=(
+                "N held Mom's gaze for long stretches and copied her open mouth. He seemed to love being at the centre "
+                "of her attention."
+            ),
+            caregiver_experience=(
+                "Mom is seventeen and finishing school online. She is playful and sure of herself with N until another "
+                "adult walks in."
+            ),
+        ),
+        reflection(
+            JORDAN,
+            "Oak 3",
+            days_ago=9,
+            title="Oak 3: from the birth mom's side",
+            checkin=(3, "thoughtful"),
+            what_happened=(
+                "At family time the birth mom brought A's favourite snack again and sat on the floor so they could eat "
+                "together."
+            ),
+            caregiver_experience=(
+                "She is steady and careful in those visits. I wonder how tiring it is to be watched while you parent."
+            ),
+            family_context=(
+                "I tried to picture this from her side: loving your child in a room where others watch and take "
+                "notes. Amharic is her first language, and she likes written notes she can read at home."
+            ),
+            wondering="How could the team tell her what they see her doing well, in a way she can take home?",
+            share=(DANA, 3),
+        ),
+        reflection(
+            JORDAN,
+            "Oak 3",
+            days_ago=3,
+            what_happened=(
+                "The foster mom has started writing a short note for A's mom after each weekend, about sleep and "
+                "favourite songs."
+            ),
+        ),
+        reflection(
+            JORDAN,
+            "LN-1",
+            days_ago=2,
+            title="LN-1: her own questions",
+            what_happened="Mom waited until her aunt went out, then asked me three questions in a row about N's sleep.",
+            baby_experience="N sleeps best on Mom's chest. He startles when the apartment gets loud.",
+            caregiver_experience=(
+                "She has questions, and isn't sure whom she can trust with them. I was glad she asked me."
+            ),
+            parallel_process="I noticed I was careful not to sound like one more adult with advice.",
+            share=(DANA, 0.2),
+        ),
+        reflection(
+            MARIA,
+            "Maple 2",
+            days_ago=110,
+            title="Maple 2: drop-off",
+            checkin=(3, "critical, then softer"),
+            what_happened=(
+                "At drop-off Z cried hard and reached for Dad. Dad kissed him, said bye quickly, and was out of the "
+                "door in under a minute."
+            ),
+            baby_experience=(
+                "Z cried at the window for a while, then let a teacher pick him up. I wonder what he learns about "
+                "goodbyes when they happen so fast."
+            ),
+            caregiver_experience=(
+                "Dad is raising Z on his own and starts work early. He told me leaving fast is kinder; a long goodbye "
+                "makes it worse for both of them."
+            ),
+            own_response=(
+                "I felt critical of the quick goodbye, and then remembered how many mornings he does this alone."
+            ),
+            share=(SAM, 0.3),
+            read=1.1,
+            responses=[
+                (
+                    "supervisor",
+                    1.2,
+                    "I'm glad you noticed the critical feeling and didn't act on it. I wonder what Dad knows about Z "
+                    "that we don't. Could you ask him what mornings are like at home before they leave?",
+                ),
+            ],
+        ),
+        reflection(
+            MARIA,
+            "SK-5",
+            days_ago=70,
+            checkin=(3, "watchful"),
+            baby_experience="S is working on sitting now. She is much sturdier than any of us treat her.",
+            parallel_process=(
+                "I caught myself watching S the way Mom does, holding my breath every time she tries something new. "
+                "Worry seems to travel from the hospital to Mom to me."
+            ),
+        ),
+        reflection(
+            MARIA,
+            "Maple 2",
+            days_ago=30,
+            what_happened=(
+                "The classroom sang a song Dad taught them from home, in Somali. Z stopped crying halfway through and "
+                "looked at the teacher."
+            ),
+            baby_experience=(
+                "Hearing home in the classroom seemed to reach Z. Maybe it told him these two places are connected."
+            ),
+            next_steps="Ask Dad for one more song, and whether he would record it for the room.",
+            share=(SAM, 0.2),
+            read=2,
+        ),
+        reflection(
+            MARIA,
+            "SK-5",
+            days_ago=3,
+            session=(SAM, 1),
+            title="SK-5: sitting up",
+            checkin=(4, "encouraged"),
+            what_happened=(
+                "S sat on her own for a whole minute and Mom didn't reach for her once. S looked at me and laughed."
+            ),
+            baby_experience="S seems to know she is doing something new. She looked at Mom first, then at me.",
+            caregiver_experience=(
+                "Mom has stopped bringing the feeding log to every visit. She said she is trying to trust S more."
+            ),
+            wondering=(
+                "How do we keep supporting Mom's trust without rushing her past the fear she earned in the newborn "
+                "unit?"
+            ),
+            share=(SAM, 0.1),
+        ),
+        reflection(
+            CHRIS,
+            "PW-6",
+            days_ago=100,
+            checkin=(3, "busy"),
+            what_happened=(
+                "Transition meeting at the preschool. Mom brought a list of P's words and what each one means. Dad "
+                "came straight from work."
+            ),
+            caregiver_experience=(
+                "Mom worries the new teachers won't understand P. The list is her way of going with him."
+            ),
+            family_context="They chose this classroom together with the team. Both seemed proud and nervous at once.",
+        ),
+        reflection(
+            CHRIS,
+            "Green 4",
+            days_ago=35,
+            checkin=(3, "protective"),
+            what_happened=(
+                "M is pulling to stand on everything. Grandma follows her around the room with her hands out."
+            ),
+            baby_experience=(
+                "M wants to be up and moving. She looks back at Grandma each time she lets go, as if checking Grandma "
+                "is still there."
+            ),
+            caregiver_experience=(
+                "Grandma is tired and proud, and very afraid of falls. She is holding a lot for the whole family while "
+                "M's mom is in treatment."
+            ),
+            own_response="I slipped into giving safety tips. I think her worry made me anxious too.",
+            share=(SAM, 0.2),
+            read=1,
+            responses=[
+                (
+                    "supervisor",
+                    1.1,
+                    "It makes sense that her worry became yours. I'm curious about M looking back: what does she find "
+                    "when she checks?",
+                ),
+            ],
+        ),
+        reflection(
+            CHRIS,
+            "PW-6",
+            days_ago=20,
+            checkin=(2, "missing them"),
+            own_response=(
+                "PW-6 has closed. I miss the family more than I expected. P waved from the classroom door on my last "
+                "visit and then turned back to his new friends, which is exactly right."
+            ),
+        ),
+        reflection(
+            CHRIS,
+            "Green 4",
+            days_ago=6,
+            wondering=(
+                "M's mom may be home soon. How do we help Grandma and M get ready for that change, and make room for "
+                "Mom?"
+            ),
+        ),
+        reflection(
+            DANA,
+            days_ago=50,
+            title="Holding the holder",
+            checkin=(2, "depleted"),
+            own_response=(
+                "After a reporting question in one of my supervisions this week, I stayed calm in the room and went "
+                "home exhausted. I notice I don't bring my own tiredness anywhere."
+            ),
+            parallel_process="I ask my supervisees to bring their feelings first. I still bring my lists.",
+            wondering="Who holds the supervisor? What would it look like to use our hour for that?",
+            share=(SAM, 0.2),
+            read=1.8,
+            responses=[
+                (
+                    "supervisor",
+                    2,
+                    "This is exactly what our hour is for. Let's start there next time, before any list.",
+                ),
+            ],
+        ),
+        reflection(
+            DANA,
+            days_ago=12,
+            checkin=(3, "full"),
+            own_response="Two handovers this month. Relief, and a sense of letting someone down, both at once.",
+        ),
+    ],
+    "Second Demo Agency": [
+        reflection(
+            JAMIE,
+            "Cedar 8",
+            days_ago=140,
+            title="Cedar 8: R is home",
+            checkin=(4, "proud"),
+            what_happened=(
+                "First visit since R went home to Mom. R showed me her bed and her shoes, and climbed in and out of "
+                "Mom's lap the whole time."
+            ),
+            baby_experience=(
+                "All that climbing in and out looked like checking: is Mom still here, is this still home?"
+            ),
+            caregiver_experience=(
+                "Mom was nervous with me there at first, then relaxed. She said she doesn't want anyone watching her "
+                "forever."
+            ),
+            own_response="I felt proud of her and a bit unneeded, which is a good sign.",
+            share=(TAYLOR, 0.1),
+            read=1,
+            responses=[
+                (
+                    "supervisor",
+                    1.2,
+                    "What a visit. R climbing in and out sounds like testing something and finding it holds. Your "
+                    "'a bit unneeded' is worth talking about too.",
+                ),
+            ],
+        ),
+        reflection(
+            JAMIE,
+            "TC-3",
+            days_ago=100,
+            checkin=(2, "worn"),
+            what_happened=(
+                "Evening visit to see the crying for myself. Pip cried for nearly an hour. Dad went out to the porch "
+                "with his guitar; Mom walked the hall with Pip."
+            ),
+            caregiver_experience=(
+                "Mom said she feels alone with it every night. Dad said he doesn't know what to do with the sound."
+            ),
+            edits=[
+                (
+                    2,
+                    {
+                        "baby_experience": (
+                            "I wonder what the evenings are like from inside Pip: tired, overstimulated, held by "
+                            "someone who is tense."
+                        ),
+                        "family_context": (
+                            "Mom grew up in foster care and wants things to be different for Pip. The crying may "
+                            "touch old places for her."
+                        ),
+                    },
+                ),
+            ],
+        ),
+        reflection(
+            JAMIE,
+            "River 2",
+            days_ago=60,
+            checkin=(3, "puzzled"),
+            what_happened=(
+                "J has refused to go to preschool three mornings running. He hid under the table when his uncle "
+                "picked up the backpack."
+            ),
+            baby_experience=(
+                "Two children to think about. O followed J under the table. J is three and a half; after the year they "
+                "have had, staying home might feel like keeping watch."
+            ),
+            caregiver_experience="Their uncle says he has no idea what he's doing. He also shows up every single day.",
+            wondering="What does J think happens at home while he's away?",
+            share=(TAYLOR, 0.2),
+            read=0.9,
+            responses=[
+                (
+                    "supervisor",
+                    1,
+                    "I keep seeing J under the table with O following him. What might J be protecting? Could you ask "
+                    "the uncle how J talks about the changes?",
+                ),
+                (
+                    "author",
+                    6,
+                    "I asked. J told him someone has to stay with O. That stopped me in my tracks.",
+                ),
+            ],
+        ),
+        reflection(
+            JAMIE,
+            "Cedar 8",
+            days_ago=45,
+            checkin=(4, "a good ending"),
+            own_response=(
+                "Last visit with Cedar 8 this week. Everyone agrees it's time. I was surprised how much I wanted one "
+                "more visit, just to be sure."
+            ),
+            next_steps="Send the closing summary, and leave Mom the details of the parents' group.",
+        ),
+        reflection(
+            JAMIE,
+            "River 2",
+            days_ago=30,
+            what_happened="Started this on my phone; will finish at the desk.",
+            deleted=0.3,
+        ),
+        reflection(
+            JAMIE,
+            "TC-3",
+            days_ago=20,
+            title="TC-3: Dad stayed",
+            checkin=(4, "moved"),
+            what_happened=(
+                "Dad stayed in the room through the evening cry for the first time, humming to Pip. Mom sat next to "
+                "him."
+            ),
+            baby_experience="Pip quieted against Dad's chest while he hummed. She was listening.",
+            caregiver_experience=(
+                "Mom watched them with a face I hadn't seen before. Dad said the humming helps him as much as Pip."
+            ),
+            own_response="I felt moved, and a little left out, which I want to think about.",
+            share=(TAYLOR, 0.3),
+            read=1.5,
+            responses=[
+                (
+                    "supervisor",
+                    17.5,
+                    "I'm glad you wrote down the 'left out' feeling. When a family finds its own way, we can end up "
+                    "on the outside of it, and that can be a good sign. Let's talk about it.",
+                ),
+            ],
+            seen=False,
+        ),
+        reflection(
+            JAMIE,
+            "River 2",
+            days_ago=5,
+            session=(TAYLOR, 1),
+            title="River 2: before our session",
+            checkin=(3, "unsure"),
+            what_happened=(
+                "J went to preschool every day this week. His uncle walked him in and stayed for the first song."
+            ),
+            baby_experience="O has started waving bye-bye at the door, and J waves back from the classroom.",
+            wondering="What changed? I'd like to think it through together before the next visit.",
+            share=(TAYLOR, 0.2),
+        ),
+        reflection(
+            JAMIE,
+            "TC-3",
+            days_ago=2,
+            what_happened="Short visit. Mom and Dad both tired after a bad night; they are taking turns now.",
+            caregiver_experience="They seemed more like a team than a month ago, even exhausted.",
+        ),
+    ],
+}
+
+
 # ---------------------------------------------------------------------------
 # Deleting an organization's records
 # ---------------------------------------------------------------------------
@@ -754,6 +1806,7 @@ GROUPS = {
 def _record_querysets(organization: Organization) -> list[models.QuerySet]:
     """Everything the demo builds, in an order that never trips over a protected link."""
     return [
+        Reflection.objects.filter(organization=organization),
         SupervisionSession.objects.filter(organization=organization),
         SessionSeries.objects.filter(organization=organization),
         SupervisionAgreement.objects.filter(organization=organization),
@@ -838,7 +1891,9 @@ def build_demo(organization: Organization, people: dict[str, User]) -> None:
         )
         group.members.set([people[email] for email in spec["members"]])
         runs.append((spec, _schedule_group(group, spec, today, tz)))
-    _play_out(runs, people, families, now=timezone.now())
+    now = timezone.now()
+    _play_out(runs, people, families, now=now)
+    _build_reflections(organization, people, families, now=now, tz=tz)
 
 
 def _build_families(organization, people, today) -> dict[str, Family]:
@@ -1116,6 +2171,124 @@ def _document(session, notes, timeline, *, now) -> None:
     timeline.events[session.pk, SessionEvent.Kind.SIGNED] = signed_at
 
 
+# ---------------------------------------------------------------------------
+# Reflections
+# ---------------------------------------------------------------------------
+
+# When people sit down to write: after a visit, at the end of the day.
+WRITING_TIMES = [(16, 40), (13, 15), (17, 55), (15, 5), (18, 30), (12, 20), (16, 10), (14, 45)]
+
+
+def _session_for(author: User, which: tuple, people: dict[str, User], now: datetime.datetime) -> SupervisionSession:
+    """The session a reflection is for: ("group" or a supervisor's email, position), as in ``reflection``."""
+    who, position = which
+    sessions = SupervisionSession.objects.filter(participants__user=author).exclude(status=Status.CANCELLED)
+    if who == "group":
+        sessions = sessions.filter(group__isnull=False)
+    else:
+        sessions = sessions.filter(supervisor=people[who], agreement__isnull=False)
+    if position > 0:
+        found = list(sessions.filter(starts_at__gte=now).order_by("starts_at")[position - 1 : position])
+    else:
+        found = list(
+            sessions.filter(starts_at__lt=now, status=Status.HELD).order_by("-starts_at")[-position - 1 : -position]
+        )
+    if not found:
+        raise DemoError(f"No session {which} for {author.email}'s demo reflection.")
+    return found[0]
+
+
+def _build_reflections(organization, people, families, *, now, tz) -> None:
+    """Write the demo reflections through the services, then move their times into the past."""
+    today = timezone.localdate(now, timezone=tz)
+    latest = now - datetime.timedelta(minutes=10)
+    planned = []
+    for index, spec in enumerate(REFLECTIONS.get(organization.name, [])):
+        author = people[spec["author"]]
+        session = _session_for(author, spec["session"], people, now) if spec["session"] else None
+        if spec["days_ago"] is not None:
+            day = today - datetime.timedelta(days=spec["days_ago"])
+        else:  # two days before the session it is for
+            day = timezone.localtime(session.starts_at, tz).date() - datetime.timedelta(days=2)
+        created = min(_at(day, *WRITING_TIMES[index % len(WRITING_TIMES)], tz), latest)
+        planned.append((created, spec, author, session))
+    planned.sort(key=lambda plan: plan[0])
+
+    reflections, version_times, shares, responses = [], {}, [], []
+
+    def later(start: datetime.datetime, days: float) -> datetime.datetime:
+        return min(start + datetime.timedelta(days=days), latest)
+
+    for created, spec, author, session in planned:
+        texts = dict(spec["sections"])
+        score, words = spec["checkin"] or (None, "")
+        data = {
+            **texts,
+            "title": spec["title"],
+            "family": families[spec["family"]] if spec["family"] else None,
+            "session": session,
+            "checkin_score": score,
+            "checkin_words": words,
+        }
+        item = reflections_services.reflection_create(
+            author=author, data=data, sitting=reflections_services.new_sitting()
+        )
+        sittings = [(created, later(created, 0.02))]
+        for after, changes in spec["edits"]:
+            texts.update(changes)
+            item, _changed = reflections_services.reflection_save(
+                reflection=item,
+                actor=author,
+                data=texts,
+                expected_revision=item.revision,
+                sitting=reflections_services.new_sitting(),
+            )
+            sittings.append((later(created, after), later(created, after + 0.015)))
+        version_times[item.pk] = sittings
+        item.created_at, item.updated_at = created, sittings[-1][1]
+        item.author_seen_at = item.updated_at
+        if spec["share"]:
+            email, after = spec["share"]
+            supervisor = people[email]
+            [share] = reflections_services.reflection_share(reflection=item, supervisors=[supervisor])
+            share.shared_at = later(created, after)
+            thread = []
+            for who, after_share, text in spec["responses"]:
+                writer = supervisor if who == "supervisor" else author
+                response = reflections_services.response_add(reflection=item, author=writer, text=text)
+                response.created_at = later(share.shared_at, after_share)
+                thread.append(response)
+            responses += thread
+            if spec["read"] is not None:
+                reflections_services.mark_read(reflection=item, reader=supervisor)
+                share.first_read_at = later(share.shared_at, spec["read"])
+                own = [response.created_at for response in thread if response.author_id == supervisor.pk]
+                share.last_read_at = max([share.first_read_at, *own])
+            if spec["unshare"] is not None:
+                reflections_services.reflection_unshare(reflection=item, supervisor_id=supervisor.pk)
+                share.revoked_at = later(share.shared_at, spec["unshare"])
+            shares.append(share)
+            if thread:
+                reflections_services.mark_read(reflection=item, reader=author)
+                if spec["seen"]:
+                    last = thread[-1]
+                    item.author_seen_at = later(last.created_at, 0 if last.author_id == author.pk else 0.2)
+                else:  # read once after sharing; the newest response came later
+                    item.author_seen_at = later(share.shared_at, 1)
+        if spec["deleted"] is not None:
+            reflections_services.reflection_delete(reflection=item)
+            item.deleted_at = later(created, spec["deleted"])
+        reflections.append(item)
+
+    Reflection.objects.bulk_update(reflections, ["created_at", "updated_at", "author_seen_at", "deleted_at"])
+    versions = list(ReflectionVersion.objects.filter(reflection__in=reflections))
+    for version in versions:
+        version.started_at, version.saved_at = version_times[version.reflection_id][version.number - 1]
+    ReflectionVersion.objects.bulk_update(versions, ["started_at", "saved_at"])
+    ReflectionShare.objects.bulk_update(shares, ["shared_at", "first_read_at", "last_read_at", "revoked_at"])
+    ReflectionResponse.objects.bulk_update(responses, ["created_at"])
+
+
 def demo_counts(organizations: Iterable[Organization]) -> dict[str, int]:
     organizations = list(organizations)
     return {
@@ -1123,6 +2296,7 @@ def demo_counts(organizations: Iterable[Organization]) -> dict[str, int]:
         "agreements": SupervisionAgreement.objects.filter(organization__in=organizations).count(),
         "groups": RSCGroup.objects.filter(organization__in=organizations).count(),
         "sessions": SupervisionSession.objects.filter(organization__in=organizations).count(),
+        "reflections": Reflection.objects.alive().filter(organization__in=organizations).count(),
     }
 
 
@@ -1205,7 +2379,8 @@ def _volume_name(index: int) -> str:
 def build_volume(
     *, families: int, practitioners: int, supervisors: int, months: int, password_hash: str, log: Callable[[str], None]
 ) -> dict[str, int]:
-    """Rebuild the volume organization: people, families, agreements and weekly sessions, with bulk inserts."""
+    """Rebuild the volume organization: people, families, agreements, weekly sessions and reflections,
+    with bulk inserts."""
     started = time.monotonic()
 
     def progress(message: str) -> None:
@@ -1261,9 +2436,16 @@ def build_volume(
         )
         progress(f"{len(agreements):,} agreements")
 
+        sessions_of = [([], []) for _agreement in agreements]
         counts = _volume_sessions(
             agreements, series, families_of, first_day=first_day, last_day=last_day, tz=tz, now=now, rng=rng,
-            progress=progress,
+            progress=progress, sessions_of=sessions_of,
+        )  # fmt: skip
+        counts.update(
+            _volume_reflections(
+                organization, agreements, families_of, sessions_of, first_day=first_day, today=today, tz=tz, now=now,
+                rng=rng, progress=progress,
+            )
         )  # fmt: skip
     counts.update(
         families=families,
@@ -1304,8 +2486,12 @@ def _volume_people(organization, supervisors, practitioners, password_hash):
     return people[0], supervisor_ids, practitioner_ids
 
 
-def _volume_families(organization, count, practitioner_ids, today, rng) -> list[list[tuple[int, str]]]:
-    """Families spread evenly over the practitioners; returns each practitioner's (family id, code) pairs."""
+def _volume_families(organization, count, practitioner_ids, today, rng) -> list[list[tuple]]:
+    """Families spread evenly over the practitioners.
+
+    Returns each practitioner's families as (id, code, opened on, closed on, how the
+    youngest child is called, how the first caregiver is called) tuples.
+    """
     rows = []
     for index in range(count):
         opened_on = today - datetime.timedelta(days=rng.randint(30, 900))
@@ -1331,9 +2517,10 @@ def _volume_families(organization, count, practitioner_ids, today, rng) -> list[
             for index, family in enumerate(rows)
         ],
     )
-    children, caregivers = [], []
+    children, caregivers, names = [], [], []
     relationships = [Rel.MOTHER, Rel.MOTHER, Rel.FATHER, Rel.GRANDPARENT, Rel.FOSTER_PARENT, Rel.KIN]
     for family in rows:
+        first_child, first_caregiver = len(children), len(caregivers)
         ages = [rng.randint(-3, 36)]
         if rng.random() < 0.3:
             ages.append(ages[0] + rng.randint(14, 48))
@@ -1355,16 +2542,24 @@ def _volume_families(organization, count, practitioner_ids, today, rng) -> list[
                     notes=rng.choice(CAREGIVER_NOTES),
                 )
             )
+        child, carer = children[first_child], caregivers[first_caregiver]
+        names.append(("the baby" if child.expected else child.label, CARER_NAMES[carer.relationship]))
     _bulk(Child, children)
     _bulk(Caregiver, caregivers)
     families_of = [[] for _id in practitioner_ids]
     for index, family in enumerate(rows):
-        families_of[index % len(practitioner_ids)].append((family.pk, family.code))
+        families_of[index % len(practitioner_ids)].append(
+            (family.pk, family.code, family.opened_on, family.closed_on, *names[index])
+        )
     return families_of
 
 
-def _volume_sessions(agreements, series, families_of, *, first_day, last_day, tz, now, rng, progress):
-    """Weekly sessions for every agreement, written a chunk of practitioners at a time."""
+def _volume_sessions(agreements, series, families_of, *, first_day, last_day, tz, now, rng, progress, sessions_of):
+    """Weekly sessions for every agreement, written a chunk of practitioners at a time.
+
+    Fills ``sessions_of`` with each agreement's sessions that were not cancelled, as
+    (start times, ids) in order, for the reflections written for them.
+    """
     utc = datetime.UTC
     slots: dict[tuple[int, int], list[datetime.datetime]] = {}
 
@@ -1387,7 +2582,7 @@ def _volume_sessions(agreements, series, families_of, *, first_day, last_day, tz
     counts = defaultdict(int)
     day = datetime.timedelta(days=1)
     for begin in range(0, len(agreements), chunk):
-        sessions, plans = [], []
+        sessions, plans, owners = [], [], []
         for index in range(begin, min(begin + chunk, len(agreements))):
             agreement, one_series, own_families = agreements[index], series[index], families_of[index]
             starts = starts_for(index)
@@ -1439,7 +2634,12 @@ def _volume_sessions(agreements, series, families_of, *, first_day, last_day, tz
                     )
                 )
                 plans.append((kind, agreement, family, first_upcoming))
+                owners.append(index)
         sessions = _bulk(SupervisionSession, sessions)
+        for session, (kind, *_plan), index in zip(sessions, plans, owners, strict=True):
+            if kind != "cancelled":
+                sessions_of[index][0].append(session.starts_at)
+                sessions_of[index][1].append(session.pk)
         _volume_session_details(sessions, plans, scheduled_at, now, rng, counts)
         counts["sessions"] += len(sessions)
         progress(f"sessions {counts['sessions']:,} of {total:,}")
@@ -1509,3 +2709,330 @@ def _volume_session_details(sessions, plans, scheduled_at, now, rng, counts) -> 
         _bulk(model, rows)
     counts["agenda items"] += len(agenda)
     counts["follow-ups"] += len(follow_ups)
+
+
+# Volume reflections: about one a month for each family while it is open, composed from short
+# sentences. {child}/{Child} is the youngest child ("K" or "the baby"), {carer}/{Carer} the first
+# caregiver. At one a month the reflections take about half as long to write as the sessions;
+# every extra one per family a month adds about that much again.
+
+REFLECTIONS_PER_FAMILY_MONTH = 1
+REFLECTIONS_PER_CHUNK = 20_000
+CARER_NAMES = {
+    Rel.MOTHER: "Mom",
+    Rel.FATHER: "Dad",
+    Rel.GRANDPARENT: "Grandma",
+    Rel.FOSTER_PARENT: "the foster parent",
+    Rel.KIN: "the aunt",
+    Rel.OTHER: "the caregiver",
+}
+# How often each perspective is written about, and its pool of sentences.
+VOLUME_SECTIONS = {
+    "what_happened": (
+        0.9,
+        [
+            "{Carer} was feeding {child} when I arrived, and we talked on the sofa.",
+            "A short visit: {child} had a cold and {carer} was tired after a bad night.",
+            "{Child} crawled to the door when I knocked, then hid behind {carer}.",
+            "We spent most of the hour on a housing form, with {child} playing at our feet.",
+            "{Carer} showed me a new game {child} loves: hiding a spoon under a cloth.",
+            "The visit ran long; {carer} wanted to talk about the family's move.",
+            "{Child} cried when I arrived and settled once {carer} picked them up.",
+            "The interpreter joined by phone, and {carer} spoke more freely than last time.",
+            "{Carer} had questions about sleep and had written them down for me.",
+            "We sat on the floor while {child} pulled everything out of the toy basket.",
+            "A visit at child care: {child} watched the door for a long time after drop-off.",
+            "{Carer} was quieter than usual and kept the television on.",
+        ],
+    ),
+    "baby_experience": (
+        0.6,
+        [
+            "I wonder what {child} noticed about the grown-ups' voices today.",
+            "{Child} kept checking {carer}'s face before trying anything new.",
+            "If {child} could tell us about this visit, it might be about being held through a hard moment.",
+            "{Child} seems to be learning that crying brings someone close.",
+            "At this age {child} needs the routines to stay steady while so much changes around them.",
+            "{Child} lit up when {carer} sang; that song seems to mean home.",
+            "{Child} was quiet for a long time. I'm not sure whether that was calm or watching.",
+            "{Child} is working hard on something new and wants someone to see it.",
+            "While we talked about money, {child} was on the rug, listening more than we think.",
+        ],
+    ),
+    "caregiver_experience": (
+        0.7,
+        [
+            "{Carer} seemed tired and proud at the same time.",
+            "{Carer} worries about doing enough and asks me for reassurance.",
+            "Money is tight, and {carer} carries that into every visit.",
+            "{Carer} noticed {child}'s cues quickly today, a real strength.",
+            "{Carer} said nobody asks how they are doing.",
+            "{Carer} is juggling shifts and still makes time to play.",
+            "I think {carer} felt judged at the last appointment and arrived guarded.",
+            "{Carer} laughed more today than in weeks.",
+        ],
+    ),
+    "family_context": (
+        0.35,
+        [
+            "Extended family help most days, and their advice does not always agree.",
+            "English is not the language of home; we rely on the interpreter.",
+            "A recent move has unsettled everyone's routines.",
+            "I don't know yet what this family believes about babies and sleep.",
+            "Other services are involved, and there are many appointments to keep.",
+            "Faith and community matter a lot here; neighbours bring meals.",
+            "My own ideas about discipline may be shaping what I see.",
+        ],
+    ),
+    "own_response": (
+        0.6,
+        [
+            "I felt the pull to fix things and tried to stay curious instead.",
+            "I left the visit heavy, and it stayed with me all evening.",
+            "I felt hopeful about {code} for the first time in a while.",
+            "I noticed how much I wanted {carer} to like me.",
+            "I was impatient today, and I want to understand why.",
+            "This family reminds me of someone in my own life, and I need to watch that.",
+            "I felt moved watching {carer} and {child} together.",
+            "I was tired before I arrived, and I think it showed.",
+        ],
+    ),
+    "parallel_process": (
+        0.25,
+        [
+            "The rush in this family showed up in how I rushed through the visit.",
+            "{Carer} wants answers from me the way I want answers from supervision.",
+            "I tried to hold {carer} in mind the way I hope {carer} can hold {child}.",
+            "When {carer} went quiet, I went quiet too.",
+            "The worry travels: from {carer} to me, and maybe into our hour.",
+        ],
+    ),
+    "wondering": (
+        0.4,
+        [
+            "What would {child} say about this if they could?",
+            "What does {carer} imagine {child} needs most right now?",
+            "What are we not yet asking about this family's story?",
+            "How can I bring {child} back into the conversation when the adults' worries fill the room?",
+            "Is there something {carer} is trying to tell me that I keep missing?",
+            "How do I stay steady when a visit feels chaotic?",
+        ],
+    ),
+    "next_steps": (
+        0.5,
+        [
+            "Name one moment between {carer} and {child} at the next visit.",
+            "Ask {carer} what mornings are like at home.",
+            "Bring the questions about sleep to the next visit.",
+            "Check with the office about interpreter hours.",
+            "Watch how {child} greets {carer} after time apart.",
+            "Slow down at the start of the next visit.",
+            "Bring this to supervision.",
+        ],
+    ),
+}
+VOLUME_TITLES = [
+    "{code}: a hard goodbye",
+    "{code}: a good visit",
+    "{code}: money and worry",
+    "{code}: after the move",
+    "{code}: something new",
+    "{code}: the crying",
+    "{code}: who holds whom",
+    "{code}: before our session",
+    "Feeling stretched",
+]
+VOLUME_CHECKINS = [
+    (1, "running on empty"),
+    (2, "tired"),
+    (2, "stretched"),
+    (2, "heavy"),
+    (3, "steady"),
+    (3, "ok"),
+    (3, "curious"),
+    (3, "full"),
+    (4, "hopeful"),
+    (4, "calm"),
+    (4, "grateful"),
+    (5, "energised"),
+]
+VOLUME_RESPONSES = [
+    "Thank you for writing this. What do you imagine {child} made of it?",
+    "I'm struck by how much you noticed. Let's start there next time.",
+    "I wonder what it was like for you to stay with that.",
+    "It sounds like a hard visit. What helped you keep going?",
+    "I'd like to hear more about {carer}'s side of this when we meet.",
+    "That moment between {carer} and {child} seems worth holding on to.",
+]
+VOLUME_REPLIES = [
+    "Thank you. I'll bring it to our session.",
+    "I hadn't thought of it that way.",
+    "Yes, I'd like to come back to this.",
+    "Writing it helped; I feel steadier.",
+]
+
+
+def _volume_writing(rng, names: dict[str, str], recent: float) -> tuple[dict[str, str], str]:
+    """The sections of one reflection, and which was written last. More recent writing
+    holds the baby in mind a little more often."""
+    texts = dict.fromkeys(SECTION_FIELDS, "")
+    last = ""
+    for field, (chance, pool) in VOLUME_SECTIONS.items():
+        if field == "baby_experience":
+            chance += 0.25 * recent - 0.1
+        if rng.random() < chance:
+            sentences = rng.sample(pool, 2) if rng.random() < 0.3 else [rng.choice(pool)]
+            texts[field] = " ".join(sentence.format(**names) for sentence in sentences)
+            last = field
+    if not last:
+        texts["what_happened"] = rng.choice(VOLUME_SECTIONS["what_happened"][1]).format(**names)
+        last = "what_happened"
+    return texts, last
+
+
+def _volume_reflections(
+    organization, agreements, families_of, sessions_of, *, first_day, today, tz, now, rng, progress
+) -> dict[str, int]:
+    """About REFLECTIONS_PER_FAMILY_MONTH reflections for each family while it is open, by its
+    practitioner: some for a session, some shared with their supervisor and answered."""
+    latest = now - datetime.timedelta(minutes=5)
+    per_day = REFLECTIONS_PER_FAMILY_MONTH * 12 / 365.25
+    window = max(1, (today - first_day).days)
+    counts = defaultdict(int)
+    pending: list[tuple] = []
+
+    def later(moment: datetime.datetime, low: float, high: float) -> datetime.datetime | None:
+        moment += datetime.timedelta(days=rng.uniform(low, high))
+        return moment if moment < latest else None
+
+    for index, agreement in enumerate(agreements):
+        author_id, supervisor_id = agreement.supervisee_id, agreement.supervisor_id
+        starts, session_ids = sessions_of[index]
+        for family_id, code, opened_on, closed_on, child, carer in families_of[index]:
+            begin = max(first_day, opened_on)
+            days = (min(closed_on or today, today) - begin).days
+            if days <= 0:
+                continue
+            names = {"child": child, "Child": child[0].upper() + child[1:], "carer": carer,
+                     "Carer": carer[0].upper() + carer[1:], "code": code}  # fmt: skip
+            for _number in range(int(days * per_day + rng.random())):
+                day = begin + datetime.timedelta(days=rng.randrange(days + 1))
+                created = _at(day, rng.randint(8, 19), rng.randrange(60), tz)
+                if created >= latest:
+                    created = latest - datetime.timedelta(minutes=rng.randint(1, 600))
+                session_id = None
+                if rng.random() < 0.25:
+                    position = bisect.bisect_left(starts, created)
+                    if position < len(starts) and starts[position] - created < datetime.timedelta(days=10):
+                        session_id = session_ids[position]
+                texts, last = _volume_writing(rng, names, (day - first_day).days / window)
+                pending.append((author_id, supervisor_id, family_id, session_id, created, texts, last, names, code))
+        if len(pending) >= REFLECTIONS_PER_CHUNK or index == len(agreements) - 1:
+            _volume_reflection_rows(organization, pending, later, latest, rng, counts)
+            pending = []
+            progress(f"reflections {counts['reflections']:,}")
+    return dict(counts)
+
+
+def _volume_reflection_rows(organization, pending, later, latest, rng, counts) -> None:
+    """Write one chunk of reflections, with their versions, shares and responses."""
+    reflections, versions, shares, responses = [], [], [], []
+    for author_id, supervisor_id, family_id, session_id, created, texts, last, names, code in pending:
+        row = len(reflections)
+        score, words = rng.choice(VOLUME_CHECKINS) if rng.random() < 0.45 else (None, "")
+        title = rng.choice(VOLUME_TITLES).format(code=code) if rng.random() < 0.35 else ""
+        saved = min(created + datetime.timedelta(minutes=rng.randint(5, 40)), latest)
+        # A second sitting added the last section.
+        edited = later(created, 0.5, 6) if rng.random() < 0.2 and last != "what_happened" else None
+        if edited:  # version 1 of the others is copied from the reflection once it is written
+            versions.append(
+                (row, ReflectionVersion(number=1, title=title, sections={**texts, last: ""}, saved_by_id=author_id,
+                                        started_at=created, saved_at=saved))
+            )  # fmt: skip
+            versions.append(
+                (row, ReflectionVersion(number=2, title=title, sections=texts, saved_by_id=author_id,
+                                        started_at=edited - datetime.timedelta(minutes=15), saved_at=edited))
+            )  # fmt: skip
+            saved = edited
+        seen = saved
+        shared = later(created, 0.05, 2) if rng.random() < (0.75 if session_id else 0.35) else None
+        if shared is not None:
+            share = ReflectionShare(supervisor_id=supervisor_id, shared_at=shared)
+            shares.append((row, share))
+            read = later(shared, 0.05, 4) if rng.random() < 0.85 else None
+            if read is not None:
+                share.first_read_at = share.last_read_at = read
+                if rng.random() < 0.5:
+                    moment, writer = read + datetime.timedelta(minutes=rng.randint(5, 90)), supervisor_id
+                    for _turn in range(1 + (rng.random() < 0.4) + (rng.random() < 0.3)):
+                        if moment is None or moment >= latest:
+                            break
+                        pool = VOLUME_RESPONSES if writer == supervisor_id else VOLUME_REPLIES
+                        text = rng.choice(pool).format(**names)
+                        responses.append((row, ReflectionResponse(author_id=writer, text=text, created_at=moment)))
+                        if writer == supervisor_id:
+                            share.last_read_at = moment
+                            # Most authors have read the answer; the newest may not have been seen yet.
+                            seen = later(moment, 0.05, 3) if rng.random() < 0.8 else seen
+                        else:
+                            seen = moment
+                        writer = author_id if writer == supervisor_id else supervisor_id
+                        moment = later(moment, 0.05, 2)
+                if rng.random() < 0.03:
+                    share.revoked_at = later(share.last_read_at, 0.1, 5)
+        reflections.append(
+            Reflection(
+                organization_id=organization.pk,
+                author_id=author_id,
+                family_id=family_id,
+                session_id=session_id,
+                title=title,
+                checkin_score=score,
+                checkin_words=words,
+                revision=2 if edited else 1,
+                created_at=created,
+                updated_at=saved,
+                author_seen_at=seen,
+                deleted_at=later(created, 0.01, 10) if rng.random() < 0.02 else None,
+                **texts,
+            )
+        )
+    reflections = _bulk(Reflection, reflections)
+    ids = [reflection.pk for reflection in reflections]
+    copied = _copy_first_versions(organization, min(ids), max(ids)) if ids else 0
+    for model, rows in [(ReflectionVersion, versions), (ReflectionShare, shares), (ReflectionResponse, responses)]:
+        for row, item in rows:
+            item.reflection_id = reflections[row].pk
+        _bulk(model, [item for _row, item in rows])
+    deleted = sum(reflection.deleted_at is not None for reflection in reflections)
+    counts["reflections"] += len(reflections) - deleted  # as the people using the site see them
+    counts["deleted reflections"] += deleted
+    counts["reflection versions"] += copied + len(versions)
+    counts["shared reflections"] += len(shares)
+    counts["responses"] += len(responses)
+
+
+def _copy_first_versions(organization, first_id: int, last_id: int) -> int:
+    """Version 1 of each reflection written in one sitting: its text as it stands, copied inside the
+    database with one INSERT ... SELECT, much quicker than building the rows here."""
+    rows = (
+        Reflection.objects.filter(organization=organization, pk__gte=first_id, pk__lte=last_id, revision=1)
+        .order_by()
+        .values_list(
+            "pk",
+            Value(1),
+            "title",
+            JSONObject(**{field: F(field) for field in SECTION_FIELDS}),
+            Value(""),
+            "author_id",
+            "created_at",
+            "updated_at",
+        )
+    )
+    select, params = rows.query.sql_with_params()
+    fields = ["reflection", "number", "title", "sections", "sitting", "saved_by", "started_at", "saved_at"]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(ReflectionVersion._meta.get_field(name).column) for name in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(ReflectionVersion._meta.db_table)} ({columns}) {select}", params)
+        return cursor.rowcount

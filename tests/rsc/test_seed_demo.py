@@ -1,18 +1,21 @@
 import datetime
 import itertools
 import zoneinfo
+from collections import defaultdict
 from io import StringIO
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organization, User
-from rsc import scheduling
+from rsc import demo as demo_module
+from rsc import reflections_services, scheduling
+from rsc.deidentify import find_identifying
 from rsc.demo import purge_records
 from rsc.management.commands.seed_demo import Command as SeedDemo
 from rsc.models import (
@@ -21,6 +24,10 @@ from rsc.models import (
     Child,
     Family,
     FollowUp,
+    Reflection,
+    ReflectionResponse,
+    ReflectionShare,
+    ReflectionVersion,
     RSCGroup,
     SessionElement,
     SessionEvent,
@@ -69,6 +76,10 @@ MODELS = [
     FollowUp,
     SessionNoteVersion,
     SessionEvent,
+    Reflection,
+    ReflectionShare,
+    ReflectionResponse,
+    ReflectionVersion,
 ]
 
 
@@ -86,6 +97,96 @@ def model_counts() -> dict[str, int]:
 def session_states() -> list[tuple]:
     sessions = SupervisionSession.objects.order_by("starts_at", "supervisor__email")
     return [(s.starts_at, s.status, s.signed_at is None, s.cancel_reason) for s in sessions]
+
+
+def reflection_texts(reflections) -> list[str]:
+    """Everything written in these reflections: titles, sections, check-in words, responses and versions."""
+    texts = []
+    for reflection in reflections:
+        texts += [reflection.title, reflection.checkin_words, *reflection.texts().values()]
+    texts += ReflectionResponse.objects.filter(reflection__in=reflections).values_list("text", flat=True)
+    for title, sections in ReflectionVersion.objects.filter(reflection__in=reflections).values_list(
+        "title", "sections"
+    ):
+        texts += [title, *sections.values()]
+    return [text for text in texts if text]
+
+
+def assert_deidentified(texts) -> None:
+    assert [(text, find_identifying(text)) for text in set(texts) if find_identifying(text)] == []
+
+
+def assert_reflection_times(reflections) -> None:
+    """Everything happened in the past, in a believable order."""
+    now = timezone.now()
+    for reflection in reflections.select_related("family", "organization"):
+        tz = zoneinfo.ZoneInfo(reflection.organization.time_zone)
+        assert reflection.created_at <= reflection.updated_at <= now
+        assert reflection.created_at > now - datetime.timedelta(days=31 * 25)
+        if reflection.family:
+            assert timezone.localtime(reflection.created_at, tz).date() >= reflection.family.opened_on
+        if reflection.author_seen_at:
+            assert reflection.created_at <= reflection.author_seen_at <= now
+        if reflection.deleted_at:
+            assert reflection.created_at < reflection.deleted_at <= now
+    shares = ReflectionShare.objects.filter(reflection__in=reflections).select_related("reflection")
+    shared_at = {}
+    for share in shares:
+        assert share.reflection.created_at <= share.shared_at <= now
+        shared_at[share.reflection_id] = min(share.shared_at, shared_at.get(share.reflection_id, share.shared_at))
+        if share.first_read_at:
+            assert share.shared_at <= share.first_read_at <= share.last_read_at <= now
+        else:
+            assert share.last_read_at is None
+        if share.revoked_at:
+            assert share.shared_at < share.revoked_at <= now
+    for response in ReflectionResponse.objects.filter(reflection__in=reflections):
+        assert shared_at[response.reflection_id] <= response.created_at <= now
+    versions = defaultdict(list)
+    for version in ReflectionVersion.objects.filter(reflection__in=reflections).order_by("number"):
+        versions[version.reflection_id].append(version)
+    for reflection in reflections:
+        numbered = versions[reflection.pk]
+        assert [version.number for version in numbered] == list(range(1, reflection.revision + 1))
+        assert numbered[0].started_at == reflection.created_at
+        assert numbered[-1].saved_at == reflection.updated_at
+        assert numbered[-1].sections == reflection.texts()
+        for before, after in itertools.pairwise(numbered):
+            assert before.started_at <= before.saved_at <= after.started_at <= after.saved_at
+
+
+def assert_reflections_follow_the_rules(reflections) -> None:
+    """Authors write about their own families and sessions; shares go only to their supervisors."""
+    for reflection in reflections.select_related("author", "family", "session", "organization"):
+        author = reflection.author
+        assert author.organization_id == reflection.organization_id
+        assert author.is_practitioner or author.is_supervisor
+        if reflection.family:
+            assert reflection.family.organization_id == reflection.organization_id
+            assert reflection.family.practitioners.filter(pk=author.pk).exists()
+        if reflection.session:
+            assert reflection.session.organization_id == reflection.organization_id
+            assert reflection.session.participants.filter(user=author).exists()
+            assert reflection.session.status != Status.CANCELLED
+    shares = ReflectionShare.objects.filter(reflection__in=reflections).select_related(
+        "supervisor", "reflection__session", "reflection__organization"
+    )
+    supervisors = defaultdict(set)
+    for share in shares:
+        reflection, supervisor = share.reflection, share.supervisor
+        supervisors[reflection.pk].add(supervisor.pk)
+        assert supervisor.is_supervisor and supervisor.organization_id == reflection.organization_id
+        assert supervisor.pk != reflection.author_id
+        day = timezone.localtime(share.shared_at, zoneinfo.ZoneInfo(reflection.organization.time_zone)).date()
+        agreed = SupervisionAgreement.objects.active(day).filter(
+            supervisor=supervisor, supervisee_id=reflection.author_id
+        )
+        assert agreed.exists() or (reflection.session and reflection.session.supervisor_id == supervisor.pk)
+    for response in ReflectionResponse.objects.filter(reflection__in=reflections).select_related("reflection"):
+        assert (
+            response.author_id == response.reflection.author_id
+            or response.author_id in supervisors[response.reflection_id]
+        )
 
 
 @pytest.fixture
@@ -153,7 +254,7 @@ class TestDemoRecords:
         families, agreements = Family.objects.count(), SupervisionAgreement.objects.count()
         sessions = SupervisionSession.objects.count()
         assert f"{families} families, {agreements} agreements" in output
-        assert f"{sessions} sessions" in output
+        assert f"{sessions} sessions, {Reflection.objects.alive().count()} reflections." in output
 
     def test_seed_demo_logins_work(self, demo):
         client = Client()
@@ -350,6 +451,123 @@ class TestDemoRecords:
             assert not sessions.exclude(agreement=None).exclude(agreement__organization=organization)
             assert not sessions.exclude(group=None).exclude(group__organization=organization)
 
+    def test_demo_reflections_show_every_state(self, demo):
+        now = timezone.now()
+        for name in [DEMO, SECOND]:
+            reflections = Reflection.objects.filter(organization__name=name)
+            alive = reflections.alive()
+            shares = list(ReflectionShare.objects.filter(reflection__in=alive))
+            unread = {share.reflection_id for share in shares if not share.revoked_at and not share.first_read_at}
+            read = {share.reflection_id for share in shares if not share.revoked_at and share.first_read_at}
+            drafts = alive.filter(shares=None).select_related("family")
+            assert drafts.count() >= 2 and unread and read
+            # A draft about a family with a baby says nothing yet about the baby: sharing asks about them.
+            assert any(reflections_services.baby_prompt(reflection) for reflection in drafts)
+            assert any(len(reflection.touched()) <= 2 for reflection in drafts)
+            # Short threads: the supervisor answers, and sometimes the practitioner replies.
+            threads = alive.annotate(count=Count("responses")).filter(count__gt=0)
+            assert threads.exists() and all(1 <= thread.count <= 3 for thread in threads)
+            assert alive.filter(responses__author=F("shares__supervisor")).exists()
+            assert alive.filter(responses__author=F("author")).exists()
+            # Every save in a new sitting made a version; some were written in several sittings.
+            several = alive.annotate(count=Count("versions")).filter(count__gte=2)
+            assert several.exists()
+            assert alive.filter(checkin_score__isnull=False).count() >= 5
+            assert alive.filter(session__isnull=False, session__starts_at__gte=now).exists()
+            assert reflections.filter(deleted_at__isnull=False).count() == 1
+            authors = User.objects.filter(pk__in=alive.values("author"))
+            assert any(
+                reflections_services.with_new_responses(Reflection.objects.written_by(author), author)
+                .filter(new_responses__gt=0)
+                .exists()
+                for author in authors
+            )
+        demo_reflections = Reflection.objects.filter(organization__name=DEMO).alive()
+        assert demo_reflections.annotate(count=Count("versions")).filter(count__gte=3).exists()
+        assert demo_reflections.filter(session__isnull=False, session__starts_at__lt=now).exists()
+        [revoked] = ReflectionShare.objects.filter(revoked_at__isnull=False)
+        assert revoked.first_read_at and revoked.last_read_at < revoked.revoked_at
+        assert not revoked.reflection.shares.filter(revoked_at=None).exists()
+
+    def test_every_demo_person_can_open_the_reflections_they_see(self, demo):
+        client = Client()
+        writers = User.objects.filter(organization__name__in=[DEMO, SECOND]).filter(
+            Q(is_practitioner=True) | Q(is_supervisor=True)
+        )
+        opened = 0
+        for person in writers:
+            client.force_login(person)
+            assert client.get(reverse("reflection_list")).status_code == 200
+            for reflection in Reflection.objects.visible_to(person):
+                assert client.get(reflection.get_absolute_url()).status_code == 200
+                opened += 1
+        assert opened > Reflection.objects.alive().count()  # supervisors read what was shared with them
+        # An account administrator does not read reflective content, and sees none on the home page.
+        client.force_login(User.objects.get(email="admin@demo.example"))
+        assert "reflections_shared_unread" not in client.get(reverse("home")).context
+
+    def test_demo_reflections_follow_the_rules_and_the_calendar(self, demo):
+        reflections = Reflection.objects.all()
+        assert reflections.count() == sum(len(specs) for specs in demo_module.REFLECTIONS.values())
+        assert_reflections_follow_the_rules(reflections)
+        assert_reflection_times(reflections)
+        # A share for a group session goes to its facilitator, who has no agreement with the author.
+        group_share = ReflectionShare.objects.get(reflection__session__group__isnull=False)
+        assert group_share.supervisor == group_share.reflection.session.supervisor
+        # Spread over about five months.
+        oldest = timezone.now() - reflections.earliest("created_at").created_at
+        assert datetime.timedelta(days=150) < oldest < datetime.timedelta(days=185)
+
+    def test_demo_reflections_are_deidentified(self, demo):
+        texts = reflection_texts(Reflection.objects.all())
+        assert len(texts) > 200
+        assert_deidentified(texts)
+
+    def test_demo_practitioner_has_a_rich_set_of_reflections(self, demo):
+        priya = User.objects.get(email="practitioner@demo.example")
+        dana = User.objects.get(email="supervisor@demo.example")
+        mine = Reflection.objects.written_by(priya)
+        assert mine.count() >= 15
+        # Six months of perspectives, with the baby's taking more room over time, and a check-in trend.
+        months = reflections_services.perspectives_summary(priya)
+        assert len(months) == 6 and all(month.total for month in months)
+        assert months[-1].share("baby_experience") > months[0].share("baby_experience")
+        checkins = reflections_services.checkin_trend(priya)
+        assert len(checkins) >= 12 and {checkin.score for checkin in checkins} >= {2, 3, 4}
+
+        client = Client()
+        client.force_login(priya)
+        home = client.get(reverse("home"))
+        assert home.status_code == 200
+        [answered] = home.context["reflections_with_responses"]
+        assert answered.family.code == "JM-2"
+        assert client.get(reverse("reflection_insights")).status_code == 200
+        assert client.get(reverse("reflection_list")).status_code == 200
+        deleted = client.get(reverse("reflection_deleted_list"))
+        assert [reflection.family.code for reflection in deleted.context["page"]] == ["JM-2"]
+        for reflection in mine.annotate(count=Count("versions")):
+            assert client.get(reflection.get_absolute_url()).status_code == 200
+            if reflection.count > 1:
+                assert client.get(reverse("reflection_versions", args=[reflection.pk])).status_code == 200
+        draft = mine.get(title="RT-4: first visit with the new baby")
+        prompt = client.get(reverse("reflection_share", args=[draft.pk]))
+        assert prompt.status_code == 200 and prompt.context["prompt"].child.label == "Baby T"
+
+        # Her next session with Dana has a reflection shared for it, on Dana's preparation page.
+        upcoming = (
+            SupervisionSession.objects.filter(supervisor=dana, participants__user=priya, starts_at__gte=timezone.now())
+            .exclude(status=Status.CANCELLED)
+            .earliest("starts_at")
+        )
+        prepared = mine.get(session=upcoming)
+        client.force_login(dana)
+        page = client.get(reverse("session_prepare", args=[upcoming.pk]))
+        assert prepared in page.context["shared_reflections"]
+        assert len(client.get(reverse("home")).context["reflections_shared_unread"]) >= 3
+        for email in ["supervisor2@demo.example", "supervisor@second.example"]:
+            client.force_login(User.objects.get(email=email))
+            assert client.get(reverse("home")).context["reflections_shared_unread"]
+
 
 @pytest.mark.parametrize(
     "moment",
@@ -363,6 +581,8 @@ def test_demo_builds_on_awkward_days(db, settings, moment):
             statuses = set(SupervisionSession.objects.filter(organization__name=name).values_list("status", flat=True))
             assert statuses == {Status.HELD, Status.CANCELLED, Status.MISSED, Status.SCHEDULED}
         assert SupervisionSession.objects.awaiting_documentation().count() == 6
+        assert Reflection.objects.count() == sum(len(specs) for specs in demo_module.REFLECTIONS.values())
+        assert_reflection_times(Reflection.objects.all())
 
 
 # Volume data ---------------------------------------------------------------------
@@ -420,6 +640,30 @@ def test_volume_option_builds_the_requested_numbers_and_can_run_again(db, settin
     assert FollowUp.objects.filter(session__in=sessions).exists()
     assert f"{sessions.count():,} sessions" in output
 
+    # About REFLECTIONS_PER_FAMILY_MONTH reflections for each family while it was open, some for a session,
+    # shared with the practitioner's supervisor, read, answered, and written in several sittings.
+    reflections = Reflection.objects.filter(organization=volume)
+    tz = zoneinfo.ZoneInfo(volume.time_zone)
+    today = timezone.localdate(timezone=tz)
+    first_day = scheduling.add_months(today, -2)
+    open_days = 0
+    for family in families:
+        end = min(family.closed_on or today, today)
+        open_days += max(0, (end - max(first_day, family.opened_on)).days)
+    expected = open_days * demo_module.REFLECTIONS_PER_FAMILY_MONTH * 12 / 365.25
+    assert expected > 30
+    assert abs(reflections.count() - expected) < 30  # each family rounds its share up or down
+    assert f"{reflections.alive().count():,} reflections" in output
+    assert_reflections_follow_the_rules(reflections)
+    assert_reflection_times(reflections)
+    assert_deidentified(reflection_texts(reflections))
+    shares = ReflectionShare.objects.filter(reflection__in=reflections)
+    assert shares.filter(first_read_at=None).exists() and shares.filter(first_read_at__isnull=False).exists()
+    assert ReflectionResponse.objects.filter(reflection__in=reflections).exists()
+    assert reflections.filter(session__isnull=False).exists()
+    assert reflections.filter(checkin_score__isnull=False).exists()
+    assert reflections.annotate(count=Count("versions")).filter(count=2).exists()
+
     # The demo organizations are there as usual, and a second run rebuilds the same numbers.
     assert Family.objects.filter(organization__name=DEMO).count() == 10
     before = model_counts()
@@ -458,3 +702,18 @@ def test_volume_option_refuses_bad_sizes(db, settings, args, message):
     with pytest.raises(CommandError, match=message):
         seed(settings, "--password", "demo-pass-123", *args)
     assert not Organization.objects.exists()
+
+
+def test_volume_reflection_sentences_are_deidentified():
+    names = [
+        {"child": child, "Child": child[0].upper() + child[1:], "carer": carer, "Carer": carer[0].upper() + carer[1:],
+         "code": code}
+        for child in ["K", "the baby"]
+        for carer in demo_module.CARER_NAMES.values()
+        for code in ["Blue 7", "AB-12"]
+    ]  # fmt: skip
+    pools = [pool for _chance, pool in demo_module.VOLUME_SECTIONS.values()]
+    pools += [demo_module.VOLUME_TITLES, demo_module.VOLUME_RESPONSES, demo_module.VOLUME_REPLIES]
+    texts = [sentence.format(**values) for pool in pools for sentence in pool for values in names]
+    texts += [words for _score, words in demo_module.VOLUME_CHECKINS]
+    assert_deidentified(texts)

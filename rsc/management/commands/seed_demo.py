@@ -43,9 +43,9 @@ MAX_MONTHS = 120
 
 class Command(BaseCommand):
     help = (
-        "Create (or refresh) two fictional demo organizations with their people, families, agreements, a group "
-        "and a few months of sessions. Safe to run again. With --families, also build a large "
-        f"'{demo.VOLUME_ORGANIZATION}' for performance work."
+        "Create (or refresh) two fictional demo organizations with their people, families, agreements, a group, "
+        "a few months of sessions and the practitioners' reflections. Safe to run again. With --families, also "
+        f"build a large '{demo.VOLUME_ORGANIZATION}' for performance work."
     )
 
     def add_arguments(self, parser):
@@ -142,13 +142,14 @@ class Command(BaseCommand):
                 self.stdout.write(f"    {email:<30} {full_name:<18} {labels}")
         self.stdout.write(
             f"\n  Demo records: {counts['families']} families, {counts['agreements']} agreements, "
-            f"{counts['groups']} group{'' if counts['groups'] == 1 else 's'}, {counts['sessions']} sessions."
+            f"{counts['groups']} group{'' if counts['groups'] == 1 else 's'}, {counts['sessions']} sessions, "
+            f"{counts['reflections']} reflections."
         )
         if volume:
             self.stdout.write(
                 f"\n  {demo.VOLUME_ORGANIZATION}: {volume['families']:,} families, "
-                f"{volume['agreements']:,} agreements, {volume['sessions']:,} sessions "
-                f"in {volume['seconds']} s. Logins: admin@{demo.VOLUME_DOMAIN}, "
+                f"{volume['agreements']:,} agreements, {volume['sessions']:,} sessions, "
+                f"{volume['reflections']:,} reflections in {volume['seconds']} s. Logins: admin@{demo.VOLUME_DOMAIN}, "
                 f"{volume['supervisors']:,} supervisors (s001@{demo.VOLUME_DOMAIN}, …) and "
                 f"{volume['practitioners']:,} practitioners (p0001@{demo.VOLUME_DOMAIN}, …)."
             )
