@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from rsc import timeouts
+from rsc import audit, request_id, timeouts
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
@@ -107,4 +107,43 @@ class ResponseHeadersMiddleware:
         response = self.get_response(request)
         add_never_cache_headers(response)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class RequestIdMiddleware:
+    """Give each request an id: in the audit trail, in every log line, and in the X-Request-ID header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = request_id.new()
+        token = request_id.current.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id.current.reset(token)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class AccessRefusedMiddleware:
+    """Record in the audit trail when a signed-in person reaches for a page or record that is
+    not theirs: every such door answers 404, as if it did not exist."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if response.status_code == 404 and match is not None and match.url_name and request.user.is_authenticated:
+            pk = match.kwargs.get("pk")
+            audit.record(
+                request,
+                audit.Action.ACCESS_REFUSED,
+                record_type=audit.record_type_for_url(match.url_name),
+                record_id=int(pk) if isinstance(pk, int) or str(pk).isdecimal() else None,
+                detail={"url_name": match.url_name, "method": request.method},
+            )
         return response

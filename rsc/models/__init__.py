@@ -1,4 +1,5 @@
 from rsc.models.agreements import RIOS_ELEMENTS, RSCGroup, SupervisionAgreement
+from rsc.models.audit import AuditEvent
 from rsc.models.families import Caregiver, Child, Family
 from rsc.models.reflections import (
     SECTIONS,
@@ -23,6 +24,7 @@ __all__ = [
     "RIOS_ELEMENTS",
     "SECTIONS",
     "AgendaItem",
+    "AuditEvent",
     "Caregiver",
     "Child",
     "Family",
