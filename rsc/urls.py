@@ -20,6 +20,8 @@ urlpatterns = [
     path("groups/", include("rsc.urls_groups")),
     path("sessions/", include("rsc.urls_sessions")),
     path("reflections/", include("rsc.urls_reflections")),
+    path("audit/", include("rsc.urls_audit")),
+    path("me/", include("rsc.urls_me")),
     path("accounts/", include(allauth_patterns)),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
