@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from rsc.views import audit as views
+
+urlpatterns = [
+    path("", views.audit_list, name="audit_list"),
+    path("export.csv", views.audit_export, name="audit_export"),
+]

@@ -91,6 +91,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["organization", "-at"], name="rsc_audit_org_at"),
             models.Index(fields=["organization", "actor", "-at"], name="rsc_audit_org_actor"),
             models.Index(fields=["organization", "action", "-at"], name="rsc_audit_org_action"),
+            # The audit viewer's filter by kind of record.
+            models.Index(fields=["organization", "record_type", "-at"], name="rsc_audit_org_type"),
             models.Index(fields=["record_type", "record_id", "action"], name="rsc_audit_record"),
         ]
 

@@ -200,6 +200,7 @@ def test_admin_pages_are_accessible(admin_user, practitioner, invited, live_serv
     check_path(page, mobile, f"{base}/people/{invited.pk}/", "person-detail", "Casey Newcomer")
     expect(page.get_by_role("heading", name="Invitation")).to_be_visible()
     check_path(page, mobile, f"{base}/organization/", "organization-settings", "Organization settings")
+    check_path(page, mobile, f"{base}/audit/", "audit-list", "Audit trail")
     console.assert_clean()
     mobile.context.close()
 
