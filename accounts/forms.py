@@ -86,8 +86,37 @@ class OrganizationSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["name", "time_zone", "require_mfa", "confidentiality_limits"]
+        fields = [
+            "name",
+            "time_zone",
+            "require_mfa",
+            "confidentiality_limits",
+            "purge_after_family_closed_years",
+            "purge_after_person_left_years",
+            "restore_window_days",
+        ]
         help_texts = {"time_zone": _("New people start with this time zone; each can change their own.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model's limits (its validators), for the browser too: the form field alone says min 0.
+        for name, most in [
+            ("purge_after_family_closed_years", 100),
+            ("purge_after_person_left_years", 100),
+            ("restore_window_days", 3650),
+        ]:
+            self.fields[name].widget.attrs.update(min=1, max=most)
+        window = self.fields["restore_window_days"]
+        # Left empty, the window goes back to the usual length rather than refusing the whole form.
+        window.required = False
+        window.help_text = _("%(help)s Left empty, it is %(days)d days.") % {
+            "help": window.help_text,
+            "days": Organization._meta.get_field("restore_window_days").default,
+        }
+
+    def clean_restore_window_days(self) -> int:
+        days = self.cleaned_data.get("restore_window_days")
+        return Organization._meta.get_field("restore_window_days").default if days is None else days
 
 
 class SetPasswordForm(forms.Form):

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -46,12 +47,56 @@ class Organization(models.Model):
         default=DEFAULT_CONFIDENTIALITY_LIMITS,
         help_text=_("The starting text of every new supervision agreement; each agreement can adjust it."),
     )
+    # Retention (rsc/retention.py, run daily by `manage.py apply_retention`). Empty years: never.
+    purge_after_family_closed_years = models.PositiveSmallIntegerField(
+        _("remove writing about a closed family after (years)"),
+        null=True,
+        blank=True,
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Counted from the day the family was closed. Then the family, its children and caregivers, the "
+            "reflections about it and the agenda items that name it are removed for good. Session dates and "
+            "hours stay. Leave empty to keep them as long as the organization uses RSC Records."
+        ),
+    )
+    purge_after_person_left_years = models.PositiveSmallIntegerField(
+        _("remove a person's writing after they leave (years)"),
+        null=True,
+        blank=True,
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Counted from the day the person was deactivated. Then their reflections, responses and agenda "
+            "items, and the notes of their individual sessions, are removed for good. The log of their "
+            "sessions (dates, lengths, attendance, signatures) stays, so their hours can still be verified. "
+            "Leave empty to keep everything."
+        ),
+    )
+    restore_window_days = models.PositiveSmallIntegerField(
+        _("days a deleted record can be restored"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_(
+            "Deleted reflections, families and sessions can be brought back for this many days. After that "
+            "they are removed for good."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         ordering = ["name"]
+        constraints = [
+            # A zero would purge on the day of closing, leaving, or deleting: never what anyone means.
+            models.CheckConstraint(
+                condition=Q(restore_window_days__gte=1)
+                & (Q(purge_after_family_closed_years__isnull=True) | Q(purge_after_family_closed_years__gte=1))
+                & (Q(purge_after_person_left_years__isnull=True) | Q(purge_after_person_left_years__gte=1)),
+                name="accounts_organization_retention_positive",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from rsc.views import export
+
+urlpatterns = [
+    path("export/", export.my_data_export, name="my_data_export"),
+]

@@ -26,12 +26,12 @@ DROP FUNCTION IF EXISTS rsc_audit_refuse_change();
 
 def refuse_changes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(REFUSE)
+        schema_editor.execute(REFUSE, params=None)
 
 
 def allow_changes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(ALLOW)
+        schema_editor.execute(ALLOW, params=None)
 
 
 class Migration(migrations.Migration):
