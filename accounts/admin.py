@@ -38,7 +38,7 @@ class UserAdmin(BaseUserAdmin):
     def send_invitation(self, request, queryset):
         invited = 0
         for user in queryset.filter(is_active=True, invitation_accepted=False):
-            services.invitation_send(user=user, invited_by=request.user)
+            services.invitation_send(user=user, invited_by=request.user, request=request)
             invited += 1
         self.message_user(request, _("Invitations sent: %(count)s.") % {"count": invited})
 

@@ -1,14 +1,19 @@
-"""Writes that change people: invitations, roles, deactivation, sessions."""
+"""Writes that change people: invitations, roles, deactivation, sessions.
+
+Given the `request`, each change is recorded in the audit trail in the same transaction.
+"""
 
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation, Organization, User
+from rsc import audit
 
 
 def user_end_sessions(*, user: User, keep_session_key: str | None = None) -> int:
@@ -36,8 +41,16 @@ def _send_invitation_email(*, invitation: Invitation, token: str) -> None:
     send_mail(subject, body, None, [user.email])
 
 
-def invitation_send(*, user: User, invited_by: User) -> Invitation:
-    """Issue a fresh one-time link, revoke older ones, and email it after commit."""
+def invitation_send(*, user: User, invited_by: User, request: HttpRequest | None = None) -> Invitation:
+    """Issue a fresh one-time link (again), revoke older ones, and email it after commit."""
+    with transaction.atomic():
+        invitation = _issue_invitation(user=user, invited_by=invited_by)
+        if request is not None:
+            audit.record(request, audit.Action.INVITE, user, actor=invited_by, detail={"resent": True})
+    return invitation
+
+
+def _issue_invitation(*, user: User, invited_by: User) -> Invitation:
     token = Invitation.new_token()
     now = timezone.now()
     with transaction.atomic():
@@ -54,7 +67,13 @@ def invitation_send(*, user: User, invited_by: User) -> Invitation:
 
 
 def person_invite(
-    *, organization: Organization, invited_by: User, email: str, full_name: str, roles: list[str]
+    *,
+    organization: Organization,
+    invited_by: User,
+    email: str,
+    full_name: str,
+    roles: list[str],
+    request: HttpRequest | None = None,
 ) -> User:
     """Create a person who can sign in only after choosing a password from the emailed link."""
     with transaction.atomic():
@@ -68,7 +87,9 @@ def person_invite(
         _apply_roles(user, roles)
         user.set_unusable_password()
         user.save()
-        invitation_send(user=user, invited_by=invited_by)
+        _issue_invitation(user=user, invited_by=invited_by)
+        if request is not None:
+            audit.record(request, audit.Action.INVITE, user, actor=invited_by, detail={"roles": user.roles})
     return user
 
 
@@ -82,7 +103,7 @@ def invitation_for_token(token: str) -> Invitation | None:
     )
 
 
-def invitation_accept(*, invitation: Invitation, password: str) -> User:
+def invitation_accept(*, invitation: Invitation, password: str, request: HttpRequest | None = None) -> User:
     with transaction.atomic():
         user = invitation.user
         user.set_password(password)
@@ -90,15 +111,21 @@ def invitation_accept(*, invitation: Invitation, password: str) -> User:
         user.save(update_fields=["password", "invitation_accepted"])
         invitation.used_at = timezone.now()
         invitation.save(update_fields=["used_at"])
+        if request is not None:
+            audit.record(request, audit.Action.INVITATION_ACCEPTED, user, actor=user)
     return user
 
 
-def invitation_mark_accepted(*, user: User) -> None:
+def invitation_mark_accepted(*, user: User, request: HttpRequest | None = None) -> None:
     """A password reset by an invited person counts as accepting the invitation."""
     if not user.invitation_accepted:
-        user.invitation_accepted = True
-        user.save(update_fields=["invitation_accepted"])
-        user.invitations.usable().update(used_at=timezone.now())
+        with transaction.atomic():
+            user.invitation_accepted = True
+            user.save(update_fields=["invitation_accepted"])
+            user.invitations.usable().update(used_at=timezone.now())
+            if request is not None:
+                detail = {"by": "password_reset"}
+                audit.record(request, audit.Action.INVITATION_ACCEPTED, user, actor=user, detail=detail)
 
 
 def _apply_roles(user: User, roles: list[str]) -> None:
@@ -106,12 +133,16 @@ def _apply_roles(user: User, roles: list[str]) -> None:
         setattr(user, field, role in roles)
 
 
-def person_set_roles(*, user: User, roles: list[str]) -> None:
-    _apply_roles(user, roles)
-    user.save(update_fields=list(User.ROLE_FIELDS.values()))
+def person_set_roles(*, user: User, roles: list[str], request: HttpRequest | None = None) -> None:
+    old = user.roles
+    with transaction.atomic():
+        _apply_roles(user, roles)
+        user.save(update_fields=list(User.ROLE_FIELDS.values()))
+        if request is not None and user.roles != old:
+            audit.record(request, audit.Action.ROLE_CHANGE, user, detail={"old": old, "new": user.roles})
 
 
-def person_deactivate(*, user: User) -> None:
+def person_deactivate(*, user: User, request: HttpRequest | None = None) -> None:
     """Deactivate and sign out at once, on every device."""
     with transaction.atomic():
         user.is_active = False
@@ -119,9 +150,14 @@ def person_deactivate(*, user: User) -> None:
         user.save(update_fields=["is_active", "deactivated_at"])
         user.invitations.usable().update(revoked_at=timezone.now())
         user_end_sessions(user=user)
+        if request is not None:
+            audit.record(request, audit.Action.DEACTIVATE, user)
 
 
-def person_reactivate(*, user: User) -> None:
-    user.is_active = True
-    user.deactivated_at = None
-    user.save(update_fields=["is_active", "deactivated_at"])
+def person_reactivate(*, user: User, request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        user.is_active = True
+        user.deactivated_at = None
+        user.save(update_fields=["is_active", "deactivated_at"])
+        if request is not None:
+            audit.record(request, audit.Action.REACTIVATE, user)

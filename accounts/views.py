@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,6 +26,7 @@ from accounts.forms import (
     SetPasswordForm,
 )
 from accounts.models import User
+from rsc import audit
 
 PEOPLE_PER_PAGE = 25
 
@@ -69,7 +71,9 @@ def person_invite(request: HttpRequest) -> HttpResponse:
     organization = organization_for_admin(request.user)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = services.person_invite(organization=organization, invited_by=request.user, **form.cleaned_data)
+        person = services.person_invite(
+            organization=organization, invited_by=request.user, request=request, **form.cleaned_data
+        )
         messages.success(
             request,
             _("Invitation sent to %(email)s. The link works for %(days)s days.")
@@ -101,7 +105,7 @@ def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
     form = RolesForm(request.POST, person=person, acting_user=request.user)
     if not form.is_valid():
         return _render_person(request, person, form, status=400)
-    services.person_set_roles(user=person, roles=form.cleaned_data["roles"])
+    services.person_set_roles(user=person, roles=form.cleaned_data["roles"], request=request)
     messages.success(request, _("Roles for %(name)s saved.") % {"name": person.full_name})
     return redirect("person_detail", pk=person.pk)
 
@@ -114,7 +118,7 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     if person.pk == request.user.pk:
         messages.error(request, _("You cannot deactivate your own account."))
     elif person.is_active:
-        services.person_deactivate(user=person)
+        services.person_deactivate(user=person, request=request)
         messages.success(
             request, _("%(name)s is deactivated and has been signed out everywhere.") % {"name": person.full_name}
         )
@@ -127,7 +131,7 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_admin(request.user, pk)
     if not person.is_active:
-        services.person_reactivate(user=person)
+        services.person_reactivate(user=person, request=request)
         messages.success(request, _("%(name)s can sign in again.") % {"name": person.full_name})
     return redirect("person_detail", pk=person.pk)
 
@@ -137,7 +141,7 @@ def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_admin(request.user, pk)
     if person.is_active and not person.invitation_accepted:
-        services.invitation_send(user=person, invited_by=request.user)
+        services.invitation_send(user=person, invited_by=request.user, request=request)
         messages.success(
             request,
             _("A new invitation is on its way to %(email)s; earlier links no longer work.") % {"email": person.email},
@@ -152,7 +156,12 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
     organization = organization_for_admin(request.user)
     form = OrganizationSettingsForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            if form.changed_data:
+                # The names of the settings only, never their values (the confidentiality text among them).
+                detail = {"fields": sorted(form.changed_data)}
+                audit.record(request, audit.Action.SETTINGS_CHANGE, organization, detail=detail)
         messages.success(request, _("Organization settings saved."))
         return redirect("organization_settings")
     return render(request, "accounts/organization_settings.html", {"form": form})
@@ -179,7 +188,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("home")
     form = SetPasswordForm(request.POST or None, user=invitation.user)
     if request.method == "POST" and form.is_valid():
-        user = services.invitation_accept(invitation=invitation, password=form.cleaned_data["password1"])
+        user = services.invitation_accept(
+            invitation=invitation, password=form.cleaned_data["password1"], request=request
+        )
         login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         messages.success(
             request, _("Welcome to %(organization)s on RSC Records.") % {"organization": user.organization}

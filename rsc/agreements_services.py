@@ -4,14 +4,20 @@ Callers have already checked who may do what (the views fetch through the
 access functions) and validated the values (rsc.forms.agreements). These
 functions still refuse people of another organization: a slip there would
 break the one rule nothing may cross.
+
+Given the `request`, each change is recorded in the audit trail in the same
+transaction, with the names of the changed terms (never their text) and the ids of
+people added to or removed from a group.
 """
 
 import datetime
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import Organization, User
+from rsc import audit
 from rsc.models.agreements import RSCGroup, SupervisionAgreement
 
 TERM_FIELDS = [
@@ -44,11 +50,12 @@ def agreement_create(
     usual_minutes: int,
     counts_toward_endorsement: bool,
     confidentiality_limits: str,
+    request: HttpRequest | None = None,
 ) -> SupervisionAgreement:
     """A new agreement, acknowledged by nobody yet: both people see it waiting for them."""
     _require_same_organization(organization.pk, supervisor, supervisee)
     with transaction.atomic():
-        return SupervisionAgreement.objects.create(
+        agreement = SupervisionAgreement.objects.create(
             organization=organization,
             created_by=created_by,
             supervisor=supervisor,
@@ -61,9 +68,13 @@ def agreement_create(
             counts_toward_endorsement=counts_toward_endorsement,
             confidentiality_limits=confidentiality_limits,
         )
+        if request is not None:
+            detail = {"supervisor": supervisor.pk, "supervisee": supervisee.pk}
+            audit.record(request, audit.Action.CREATE, agreement, actor=created_by, detail=detail)
+    return agreement
 
 
-def agreement_update(*, agreement: SupervisionAgreement, **terms) -> bool:
+def agreement_update(*, agreement: SupervisionAgreement, request: HttpRequest | None = None, **terms) -> bool:
     """Change the terms; return True when both people must acknowledge again.
 
     A changed confidentiality text clears both acknowledgements: each person
@@ -86,19 +97,26 @@ def agreement_update(*, agreement: SupervisionAgreement, **terms) -> bool:
             changed += ["supervisor_acknowledged_at", "supervisee_acknowledged_at"]
         if changed:
             agreement.save(update_fields=changed)
+            if request is not None:
+                detail = {"fields": sorted(changed), "acknowledgements_cleared": text_changed}
+                audit.record(request, audit.Action.EDIT, agreement, detail=detail)
     return text_changed
 
 
-def agreement_end(*, agreement: SupervisionAgreement, ends_on: datetime.date) -> None:
+def agreement_end(
+    *, agreement: SupervisionAgreement, ends_on: datetime.date, request: HttpRequest | None = None
+) -> None:
     """Set the last day of the agreement (inclusive)."""
     if ends_on < agreement.starts_on:
         raise ValueError("An agreement cannot end before it starts.")
     with transaction.atomic():
         SupervisionAgreement.objects.filter(pk=agreement.pk).update(ends_on=ends_on)
+        if request is not None:
+            audit.record(request, audit.Action.CLOSE, agreement, detail={"ends_on": ends_on.isoformat()})
     agreement.ends_on = ends_on
 
 
-def agreement_acknowledge(*, agreement: SupervisionAgreement, user: User) -> bool:
+def agreement_acknowledge(*, agreement: SupervisionAgreement, user: User, request: HttpRequest | None = None) -> bool:
     """Record that this person read and accepted the terms; return False if they already had.
 
     The first acknowledgement stands: acknowledging twice keeps the first time.
@@ -115,13 +133,21 @@ def agreement_acknowledge(*, agreement: SupervisionAgreement, user: User) -> boo
         updated = SupervisionAgreement.objects.filter(pk=agreement.pk, **{f"{field}__isnull": True}).update(
             **{field: now}
         )
+        if updated and request is not None:
+            audit.record(request, audit.Action.ACKNOWLEDGE, agreement, actor=user)
     if updated:
         setattr(agreement, field, now)
     return bool(updated)
 
 
 def group_create(
-    *, organization: Organization, name: str, facilitator: User, members: list[User], is_active: bool
+    *,
+    organization: Organization,
+    name: str,
+    facilitator: User,
+    members: list[User],
+    is_active: bool,
+    request: HttpRequest | None = None,
 ) -> RSCGroup:
     _require_same_organization(organization.pk, facilitator, *members)
     with transaction.atomic():
@@ -129,14 +155,39 @@ def group_create(
             organization=organization, name=name, facilitator=facilitator, is_active=is_active
         )
         group.members.set(members)
+        if request is not None:
+            detail = {"facilitator": facilitator.pk, "members": sorted({person.pk for person in members})}
+            audit.record(request, audit.Action.CREATE, group, detail=detail)
     return group
 
 
-def group_update(*, group: RSCGroup, name: str, facilitator: User, members: list[User], is_active: bool) -> None:
+def group_update(
+    *,
+    group: RSCGroup,
+    name: str,
+    facilitator: User,
+    members: list[User],
+    is_active: bool,
+    request: HttpRequest | None = None,
+) -> None:
     _require_same_organization(group.organization_id, facilitator, *members)
     with transaction.atomic():
+        fields = [
+            field
+            for field, value in (("name", name), ("facilitator_id", facilitator.pk), ("is_active", is_active))
+            if getattr(group, field) != value
+        ]
+        before = set(group.members.values_list("pk", flat=True)) if request is not None else set()
         group.name = name
         group.facilitator = facilitator
         group.is_active = is_active
         group.save(update_fields=["name", "facilitator", "is_active"])
         group.members.set(members)
+        if request is not None:
+            after = {person.pk for person in members}
+            detail = {"fields": [field.removesuffix("_id") for field in fields]}
+            if after - before:
+                detail["members_added"] = sorted(after - before)
+            if before - after:
+                detail["members_removed"] = sorted(before - after)
+            audit.record(request, audit.Action.EDIT, group, detail=detail)

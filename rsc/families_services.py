@@ -4,15 +4,21 @@ Callers check access first (Family.objects.editable_by, or the administrator's
 door for deleted families); these functions trust the family they are given.
 Children and caregivers arrive as plain rows: dicts of field values, with
 "pk" set for an existing row of this family and None for a new one.
+
+Given the `request`, each change is recorded in the audit trail in the same
+transaction: which family, and (for assignments, which open the family's page to
+someone) which practitioners were added or removed. Never a code, label or note.
 """
 
 import datetime
 from collections.abc import Iterable
 
 from django.db import models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import Organization, User
+from rsc import audit
 from rsc.models import Caregiver, Child, Family
 
 CHILD_FIELDS = ["label", "birth_month", "expected"]
@@ -48,15 +54,20 @@ def family_create(
     practitioners: Iterable[User] = (),
     children: Iterable[dict] = (),
     caregivers: Iterable[dict] = (),
+    request: HttpRequest | None = None,
 ) -> Family:
     """Create a family with its children and caregivers; the creator is always assigned."""
     with transaction.atomic():
         family = Family.objects.create(
             organization=organization, code=code, context=context, opened_on=opened_on, created_by=created_by
         )
-        family.practitioners.set({created_by, *practitioners})
+        assigned = {created_by, *practitioners}
+        family.practitioners.set(assigned)
         _save_rows(family=family, model=Child, fields=CHILD_FIELDS, rows=children, removed=())
         _save_rows(family=family, model=Caregiver, fields=CAREGIVER_FIELDS, rows=caregivers, removed=())
+        if request is not None:
+            detail = {"practitioners": sorted(person.pk for person in assigned)}
+            audit.record(request, audit.Action.CREATE, family, actor=created_by, detail=detail)
     return family
 
 
@@ -71,44 +82,63 @@ def family_update(
     caregivers: Iterable[dict] = (),
     removed_children: Iterable[int] = (),
     removed_caregivers: Iterable[int] = (),
+    request: HttpRequest | None = None,
 ) -> Family:
     """Change a family's details, assignments, children and caregivers in one go."""
     with transaction.atomic():
         family.code, family.context, family.opened_on = code, context, opened_on
         family.save(update_fields=["code", "context", "opened_on", "updated_at"])
-        family.practitioners.set(set(practitioners))
+        before = set(family.practitioners.values_list("pk", flat=True)) if request is not None else set()
+        assigned = set(practitioners)
+        family.practitioners.set(assigned)
         _save_rows(family=family, model=Child, fields=CHILD_FIELDS, rows=children, removed=removed_children)
         _save_rows(family=family, model=Caregiver, fields=CAREGIVER_FIELDS, rows=caregivers, removed=removed_caregivers)
+        if request is not None:
+            after = {person.pk for person in assigned}
+            detail = {}
+            if after - before:
+                detail["practitioners_added"] = sorted(after - before)
+            if before - after:
+                detail["practitioners_removed"] = sorted(before - after)
+            audit.record(request, audit.Action.EDIT, family, detail=detail)
     return family
 
 
-def family_close(*, family: Family, closed_on: datetime.date) -> Family:
+def family_close(*, family: Family, closed_on: datetime.date, request: HttpRequest | None = None) -> Family:
     """Mark the work with a family as finished; everything recorded stays."""
     with transaction.atomic():
         family.closed_on = closed_on
         family.save(update_fields=["closed_on", "updated_at"])
+        if request is not None:
+            audit.record(request, audit.Action.CLOSE, family, detail={"closed_on": closed_on.isoformat()})
     return family
 
 
-def family_reopen(*, family: Family) -> Family:
+def family_reopen(*, family: Family, request: HttpRequest | None = None) -> Family:
     with transaction.atomic():
         family.closed_on = None
         family.save(update_fields=["closed_on", "updated_at"])
+        if request is not None:
+            audit.record(request, audit.Action.REOPEN, family)
     return family
 
 
-def family_delete(*, family: Family, deleted_by: User) -> Family:
+def family_delete(*, family: Family, deleted_by: User, request: HttpRequest | None = None) -> Family:
     """Hide a family everywhere; an account administrator can restore it."""
     with transaction.atomic():
         family.deleted_at = timezone.now()
         family.deleted_by = deleted_by
         family.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+        if request is not None:
+            audit.record(request, audit.Action.DELETE, family, actor=deleted_by)
     return family
 
 
-def family_restore(*, family: Family) -> Family:
+def family_restore(*, family: Family, request: HttpRequest | None = None) -> Family:
     with transaction.atomic():
         family.deleted_at = None
         family.deleted_by = None
         family.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+        if request is not None:
+            audit.record(request, audit.Action.RESTORE, family)
     return family

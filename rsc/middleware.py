@@ -30,6 +30,14 @@ class SessionTimeoutMiddleware:
         if request.user.is_authenticated:
             reason = timeouts.expiry_reason(request.session)
             if reason:
+                # An automatic sign-out is a sign-out: in the trail, with why.
+                audit.record(
+                    request,
+                    audit.Action.LOGOUT,
+                    record_type=audit.RecordType.ACCOUNT,
+                    record_id=request.user.pk,
+                    detail={"reason": reason},
+                )
                 request.session.flush()
                 request.user = AnonymousUser()
                 if reason == "idle":
@@ -138,12 +146,12 @@ class AccessRefusedMiddleware:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         if response.status_code == 404 and match is not None and match.url_name and request.user.is_authenticated:
-            pk = match.kwargs.get("pk")
+            record_type, record_id, other_ids = audit.record_for_url(match.url_name, match.kwargs)
             audit.record(
                 request,
                 audit.Action.ACCESS_REFUSED,
-                record_type=audit.record_type_for_url(match.url_name),
-                record_id=int(pk) if isinstance(pk, int) or str(pk).isdecimal() else None,
-                detail={"url_name": match.url_name, "method": request.method},
+                record_type=record_type,
+                record_id=record_id,
+                detail={"url_name": match.url_name, "method": request.method, **other_ids},
             )
         return response

@@ -3,6 +3,11 @@ search, and the author's own summaries.
 
 Callers reach a reflection through the doors in rsc/access.py first; these functions
 trust the reflection and people they are given, and check only the rules of the domain.
+
+Given the `request`, a change is recorded in the audit trail in the same transaction (who,
+from which address, with which request id); scripts such as the demo pass none and leave
+no trail. An edit is recorded once per sitting, when it starts a new version, not on every
+autosave.
 """
 
 import datetime
@@ -13,10 +18,12 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import User
-from rsc.models import Child, Family, SupervisionAgreement, SupervisionSession
+from rsc import audit
+from rsc.models import AuditEvent, Child, Family, SupervisionAgreement, SupervisionSession
 from rsc.models.reflections import (
     BABY_QUESTIONS,
     SECTION_FIELDS,
@@ -101,7 +108,8 @@ def _read_by_others_since(reflection: Reflection, moment: datetime.datetime) -> 
     return reflection.shares.filter(last_read_at__gte=moment).exists()
 
 
-def _record_version(reflection: Reflection, actor: User, sitting: str) -> None:
+def _record_version(reflection: Reflection, actor: User, sitting: str) -> ReflectionVersion | None:
+    """Keep the text as a version: refine this sitting's version, or start a new one (returned)."""
     now = timezone.now()
     latest = reflection.versions.order_by("-number").first()
     if (
@@ -115,8 +123,8 @@ def _record_version(reflection: Reflection, actor: User, sitting: str) -> None:
         latest.sections = _snapshot(reflection)
         latest.saved_at = now
         latest.save(update_fields=["title", "sections", "saved_at"])
-        return
-    ReflectionVersion.objects.create(
+        return None
+    return ReflectionVersion.objects.create(
         reflection=reflection,
         number=(latest.number + 1) if latest else 1,
         title=reflection.title,
@@ -128,7 +136,7 @@ def _record_version(reflection: Reflection, actor: User, sitting: str) -> None:
     )
 
 
-def reflection_create(*, author: User, data: dict, sitting: str = "") -> Reflection:
+def reflection_create(*, author: User, data: dict, sitting: str = "", request: HttpRequest | None = None) -> Reflection:
     """A new private reflection from cleaned form data (sections and META_FIELDS)."""
     now = timezone.now()
     reflection = Reflection(organization_id=author.organization_id, author=author, created_at=now, updated_at=now)
@@ -138,15 +146,26 @@ def reflection_create(*, author: User, data: dict, sitting: str = "") -> Reflect
     with transaction.atomic():
         reflection.save()
         _record_version(reflection, author, sitting)
+        if request is not None:
+            audit.record(request, audit.Action.CREATE, reflection, actor=author, detail={"sitting": sitting})
     return reflection
 
 
 @transaction.atomic
 def reflection_save(
-    *, reflection: Reflection, actor: User, data: dict, expected_revision: int, sitting: str = ""
+    *,
+    reflection: Reflection,
+    actor: User,
+    data: dict,
+    expected_revision: int,
+    sitting: str = "",
+    request: HttpRequest | None = None,
 ) -> tuple[Reflection, bool]:
     """Save the author's changes. Refuses, with ReflectionConflict, to overwrite a revision
-    the editor did not start from. Returns the reflection and whether anything changed."""
+    the editor did not start from. Returns the reflection and whether anything changed.
+
+    In the audit trail: an edit when the text starts a new version; a change of the other details
+    only (check-in, family, session) once per sitting."""
     # PostgreSQL cannot lock the nullable side of an outer join: lock the reflection row only.
     current = Reflection.objects.select_for_update(of=("self",)).select_related("session").get(pk=reflection.pk)
     if current.revision != expected_revision:
@@ -162,7 +181,13 @@ def reflection_save(
     current.updated_at = timezone.now()
     current.save()
     if any(field in SECTION_FIELDS or field == "title" for field in changed):
-        _record_version(current, actor, sitting)
+        version = _record_version(current, actor, sitting)
+        if version is not None and request is not None:
+            detail = {"version": version.number, "sitting": sitting}
+            audit.record(request, audit.Action.EDIT, current, actor=actor, detail=detail)
+    elif request is not None and not audit.recorded_in_sitting(current, actor=actor, sitting=sitting):
+        detail = {"fields": sorted(changed), "sitting": sitting}
+        audit.record(request, audit.Action.EDIT, current, actor=actor, detail=detail)
     return current, True
 
 
@@ -173,14 +198,20 @@ def keep_passages(*, reflection: Reflection, passages: list[str]) -> None:
     reflection.kept_passages = kept
 
 
-def reflection_delete(*, reflection: Reflection) -> None:
-    reflection.deleted_at = timezone.now()
-    reflection.save(update_fields=["deleted_at"])
+def reflection_delete(*, reflection: Reflection, request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        reflection.deleted_at = timezone.now()
+        reflection.save(update_fields=["deleted_at"])
+        if request is not None:
+            audit.record(request, audit.Action.DELETE, reflection)
 
 
-def reflection_restore(*, reflection: Reflection) -> None:
-    reflection.deleted_at = None
-    reflection.save(update_fields=["deleted_at"])
+def reflection_restore(*, reflection: Reflection, request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        reflection.deleted_at = None
+        reflection.save(update_fields=["deleted_at"])
+        if request is not None:
+            audit.record(request, audit.Action.RESTORE, reflection)
 
 
 # --- Holding the baby in mind ---------------------------------------------------------------
@@ -209,7 +240,9 @@ def baby_prompt(reflection: Reflection) -> BabyPrompt | None:
 
 
 @transaction.atomic
-def reflection_share(*, reflection: Reflection, supervisors: list[User]) -> list[ReflectionShare]:
+def reflection_share(
+    *, reflection: Reflection, supervisors: list[User], request: HttpRequest | None = None
+) -> list[ReflectionShare]:
     """Share with each supervisor not already sharing; returns the new shares."""
     active = set(reflection.shares.filter(revoked_at__isnull=True).values_list("supervisor_id", flat=True))
     now = timezone.now()
@@ -219,20 +252,31 @@ def reflection_share(*, reflection: Reflection, supervisors: list[User]) -> list
         if supervisor.pk not in active:
             created.append(ReflectionShare.objects.create(reflection=reflection, supervisor=supervisor, shared_at=now))
             active.add(supervisor.pk)
+    if created and request is not None:
+        detail = {"supervisors": [share.supervisor_id for share in created]}
+        audit.record(request, audit.Action.SHARE, reflection, detail=detail)
     return created
 
 
-def reflection_unshare(*, reflection: Reflection, supervisor_id: int) -> bool:
+def reflection_unshare(*, reflection: Reflection, supervisor_id: int, request: HttpRequest | None = None) -> bool:
     """Stop sharing with one supervisor. The share row stays, with what they had read."""
-    return bool(
-        reflection.shares.filter(supervisor_id=supervisor_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    )
+    with transaction.atomic():
+        stopped = reflection.shares.filter(supervisor_id=supervisor_id, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if stopped and request is not None:
+            audit.record(request, audit.Action.UNSHARE, reflection, detail={"supervisor": supervisor_id})
+    return bool(stopped)
 
 
-def response_add(*, reflection: Reflection, author: User, text: str) -> ReflectionResponse:
+def response_add(
+    *, reflection: Reflection, author: User, text: str, request: HttpRequest | None = None
+) -> ReflectionResponse:
     with transaction.atomic():
         response = ReflectionResponse.objects.create(reflection=reflection, author=author, text=text)
         ResponseDraft.objects.filter(reflection=reflection, author=author).delete()
+        if request is not None:
+            audit.record(request, audit.Action.RESPOND, reflection, actor=author, detail={"response": response.pk})
     return response
 
 
@@ -254,6 +298,41 @@ def mark_read(*, reflection: Reflection, reader: User) -> None:
         share.last_read_at = now
         share.first_read_at = share.first_read_at or now
         share.save(update_fields=["first_read_at", "last_read_at"])
+
+
+@dataclass(frozen=True)
+class Reader:
+    name: str
+    last_read_at: datetime.datetime
+    supervises_author: bool
+
+
+def readers(reflection: Reflection) -> list[Reader]:
+    """Who besides the author has read the reflection, by the audit trail, each with their most
+    recent read, newest first; someone who has since left has no name. One query."""
+    supervises = SupervisionAgreement.objects.filter(supervisor=OuterRef("actor_id"), supervisee=reflection.author_id)
+    rows = (
+        AuditEvent.objects.filter(
+            organization_id=reflection.organization_id,
+            record_type=AuditEvent.RecordType.REFLECTION,
+            record_id=reflection.pk,
+            action=AuditEvent.Action.READ,
+        )
+        .exclude(actor_id=reflection.author_id)
+        .values("actor_id", "actor__full_name")
+        .annotate(last_read_at=Max("at"), supervises_author=Exists(supervises))
+        .order_by("-last_read_at", "actor_id")
+    )
+    return [
+        Reader(
+            name=row["actor__full_name"] or "",
+            last_read_at=row["last_read_at"],
+            supervises_author=row["supervises_author"],
+        )
+        for row in rows
+        # An event without an actor is the system's, not a reader's.
+        if row["actor_id"] is not None
+    ]
 
 
 EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)

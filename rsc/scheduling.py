@@ -4,6 +4,11 @@ Every function takes keyword arguments, runs in one transaction, and records
 what happened in the session's history. Callers check access first (through
 SupervisionSession.objects.led_by / visible_to); these functions enforce the
 rules of the record itself, such as "a signed session cannot change".
+
+Given the `request`, each change is also recorded in the audit trail, in the same
+transaction: one event per session affected (a series scheduled, moved or cancelled
+together gives one per occurrence); notes once per sitting, when a new version starts;
+never a reason, a note, an agenda item or a follow-up's words.
 """
 
 import calendar
@@ -11,9 +16,11 @@ import datetime
 import zoneinfo
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rsc import audit
 from rsc.models import (
     AgendaItem,
     FollowUp,
@@ -93,6 +100,7 @@ def sessions_schedule(
     frequency: str | None = None,
     count: int | None = None,
     until: datetime.date | None = None,
+    request: HttpRequest | None = None,
 ) -> list[SupervisionSession]:
     tz = zoneinfo.ZoneInfo(supervisor.time_zone)
     starts = occurrence_starts(starts_at, frequency=frequency, count=count, until=until, tz=tz)
@@ -122,6 +130,9 @@ def sessions_schedule(
     SessionEvent.objects.bulk_create(
         SessionEvent(session=session, kind=SessionEvent.Kind.SCHEDULED, actor=supervisor) for session in sessions
     )
+    if request is not None:
+        detail = {"series": series.pk if series else None, "count": len(sessions)}
+        audit.record_each(request, audit.Action.SCHEDULE, sessions, actor=supervisor, detail=detail)
     return sessions
 
 
@@ -151,9 +162,19 @@ def session_update(
     modality: str,
     location: str,
     scope: str = "this",
+    request: HttpRequest | None = None,
 ) -> list[SupervisionSession]:
     _require_scheduled(session)
     shift = starts_at - session.starts_at
+    fields = [
+        name
+        for name, value in (
+            ("duration_minutes", duration_minutes),
+            ("modality", modality),
+            ("location", location),
+        )
+        if getattr(session, name) != value
+    ]
     changed = _affected(session, scope)
     for occurrence in changed:
         occurrence.starts_at = occurrence.starts_at + shift
@@ -168,11 +189,16 @@ def session_update(
         SessionEvent.objects.bulk_create(
             SessionEvent(session=occurrence, kind=SessionEvent.Kind.RESCHEDULED, actor=actor) for occurrence in changed
         )
+    if request is not None:
+        detail = {"fields": ["starts_at", *fields] if shift else fields, "scope": scope}
+        audit.record_each(request, audit.Action.EDIT, changed, actor=actor, detail=detail)
     return changed
 
 
 @transaction.atomic
-def session_cancel(*, session: SupervisionSession, actor, reason: str, scope: str = "this") -> list[SupervisionSession]:
+def session_cancel(
+    *, session: SupervisionSession, actor, reason: str, scope: str = "this", request: HttpRequest | None = None
+) -> list[SupervisionSession]:
     _require_scheduled(session)
     now = timezone.now()
     cancelled = _affected(session, scope)
@@ -186,12 +212,20 @@ def session_cancel(*, session: SupervisionSession, actor, reason: str, scope: st
         SessionEvent(session=occurrence, kind=SessionEvent.Kind.CANCELLED, actor=actor, reason=reason)
         for occurrence in cancelled
     )
+    if request is not None:
+        # The reason stays in the session's own history, never in the trail.
+        audit.record_each(request, audit.Action.CANCEL, cancelled, actor=actor, detail={"scope": scope})
     return cancelled
 
 
 @transaction.atomic
 def session_record_attendance(
-    *, session: SupervisionSession, actor, status: str, attendance: dict[int, str]
+    *,
+    session: SupervisionSession,
+    actor,
+    status: str,
+    attendance: dict[int, str],
+    request: HttpRequest | None = None,
 ) -> SupervisionSession:
     """Mark a session held or missed, with each participant's attendance."""
     if session.is_signed:
@@ -212,6 +246,8 @@ def session_record_attendance(
     SessionParticipant.objects.bulk_update(participants, ["attendance"])
     kind = SessionEvent.Kind.HELD if status == Status.HELD else SessionEvent.Kind.MISSED
     SessionEvent.objects.create(session=session, kind=kind, actor=actor)
+    if request is not None:
+        audit.record(request, audit.Action.ATTENDANCE, session, actor=actor, detail={"status": status})
     return session
 
 
@@ -224,8 +260,12 @@ def session_save_notes(
     elements: list[str] | None,
     expected_version: int,
     sitting: str = "",
+    request: HttpRequest | None = None,
 ) -> SupervisionSession:
-    """Save the notes and element tags; refuse to overwrite a newer version silently."""
+    """Save the notes and element tags; refuse to overwrite a newer version silently.
+
+    In the audit trail: an edit when the notes start a new version (once per sitting, not on
+    every autosave); a change of the element tags alone, once per sitting too."""
     current = SupervisionSession.objects.select_for_update().get(pk=session.pk)
     if current.is_signed:
         raise SessionError(_("This session is signed. Reopen it to change the notes."))
@@ -233,6 +273,7 @@ def session_save_notes(
         raise SessionError(_("Notes are written once the session is marked held."))
     if current.notes_version != expected_version:
         raise NotesConflict(current)
+    new_version = None
     if notes != current.notes:
         current.notes = notes
         current.notes_version += 1
@@ -244,20 +285,34 @@ def session_save_notes(
             latest.saved_at = timezone.now()
             latest.save(update_fields=["notes", "saved_at"])
         else:
-            SessionNoteVersion.objects.create(
+            new_version = SessionNoteVersion.objects.create(
                 session=current,
                 number=(latest.number + 1) if latest else 1,
                 notes=notes,
                 saved_by=actor,
                 sitting=sitting,
             )
+    if request is not None and new_version is not None:
+        detail = {"version": new_version.number, "sitting": sitting}
+        audit.record(request, audit.Action.EDIT, current, actor=actor, detail=detail)
     if elements is None:
         return current
-    current.elements.exclude(element__in=elements).delete()
+    removed, _kinds = current.elements.exclude(element__in=elements).delete()
     existing = set(current.elements.values_list("element", flat=True))
-    SessionElement.objects.bulk_create(
-        SessionElement(session=current, element=element) for element in elements if element not in existing
+    added = SessionElement.objects.bulk_create(
+        # A tag sent twice is added once.
+        SessionElement(session=current, element=element)
+        for element in dict.fromkeys(elements)
+        if element not in existing
     )
+    if (
+        (removed or added)
+        and request is not None
+        and new_version is None
+        and not audit.recorded_in_sitting(current, actor=actor, sitting=sitting)
+    ):
+        detail = {"fields": ["elements"], "sitting": sitting}
+        audit.record(request, audit.Action.EDIT, current, actor=actor, detail=detail)
     return current
 
 
@@ -267,25 +322,44 @@ def _require_open_for_documentation(session: SupervisionSession) -> None:
 
 
 @transaction.atomic
-def follow_up_add(*, session: SupervisionSession, actor, text: str, owner, due_on, kind: str) -> FollowUp:
+def follow_up_add(
+    *, session: SupervisionSession, actor, text: str, owner, due_on, kind: str, request: HttpRequest | None = None
+) -> FollowUp:
     _require_open_for_documentation(session)
-    return FollowUp.objects.create(session=session, text=text, owner=owner, due_on=due_on, kind=kind)
-
-
-@transaction.atomic
-def follow_up_remove(*, follow_up: FollowUp, actor) -> None:
-    _require_open_for_documentation(follow_up.session)
-    follow_up.delete()
-
-
-def follow_up_set_done(*, follow_up: FollowUp, done: bool) -> FollowUp:
-    follow_up.done_at = timezone.now() if done else None
-    follow_up.save(update_fields=["done_at"])
+    follow_up = FollowUp.objects.create(session=session, text=text, owner=owner, due_on=due_on, kind=kind)
+    if request is not None:
+        audit.record(request, audit.Action.EDIT, session, actor=actor, detail={"follow_up_added": follow_up.pk})
     return follow_up
 
 
 @transaction.atomic
-def session_sign(*, session: SupervisionSession, actor) -> SupervisionSession:
+def follow_up_remove(*, follow_up: FollowUp, actor, request: HttpRequest | None = None) -> None:
+    _require_open_for_documentation(follow_up.session)
+    follow_up_id = follow_up.pk
+    follow_up.delete()
+    if request is not None:
+        detail = {"follow_up_removed": follow_up_id}
+        audit.record(request, audit.Action.EDIT, follow_up.session, actor=actor, detail=detail)
+
+
+@transaction.atomic
+def follow_up_set_done(*, follow_up: FollowUp, done: bool, request: HttpRequest | None = None) -> FollowUp:
+    follow_up.done_at = timezone.now() if done else None
+    follow_up.save(update_fields=["done_at"])
+    if request is not None:
+        detail = {"follow_up_done" if done else "follow_up_not_done": follow_up.pk}
+        audit.record(
+            request,
+            audit.Action.EDIT,
+            record_type=audit.RecordType.SESSION,
+            record_id=follow_up.session_id,
+            detail=detail,
+        )
+    return follow_up
+
+
+@transaction.atomic
+def session_sign(*, session: SupervisionSession, actor, request: HttpRequest | None = None) -> SupervisionSession:
     if session.status != Status.HELD:
         raise SessionError(_("Only a held session can be signed."))
     if session.is_signed:
@@ -294,11 +368,15 @@ def session_sign(*, session: SupervisionSession, actor) -> SupervisionSession:
     session.signed_by = actor
     session.save(update_fields=["signed_at", "signed_by", "updated_at"])
     SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.SIGNED, actor=actor)
+    if request is not None:
+        audit.record(request, audit.Action.SIGN, session, actor=actor)
     return session
 
 
 @transaction.atomic
-def session_reopen(*, session: SupervisionSession, actor, reason: str) -> SupervisionSession:
+def session_reopen(
+    *, session: SupervisionSession, actor, reason: str, request: HttpRequest | None = None
+) -> SupervisionSession:
     if not session.is_signed:
         raise SessionError(_("Only a signed session can be reopened."))
     if not reason.strip():
@@ -307,21 +385,32 @@ def session_reopen(*, session: SupervisionSession, actor, reason: str) -> Superv
     session.signed_by = None
     session.save(update_fields=["signed_at", "signed_by", "updated_at"])
     SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.REOPENED, actor=actor, reason=reason.strip())
+    if request is not None:
+        # The reason is free text: it stays in the session's history, never in the trail.
+        audit.record(request, audit.Action.REOPEN, session, actor=actor)
     return session
 
 
 @transaction.atomic
-def agenda_add(*, session: SupervisionSession, author, family=None, text: str = "") -> AgendaItem:
+def agenda_add(
+    *, session: SupervisionSession, author, family=None, text: str = "", request: HttpRequest | None = None
+) -> AgendaItem:
     if session.status != Status.SCHEDULED:
         raise SessionError(_("The agenda can be added to until the session is held."))
-    return AgendaItem.objects.create(session=session, author=author, family=family, text=text)
+    item = AgendaItem.objects.create(session=session, author=author, family=family, text=text)
+    if request is not None:
+        audit.record(request, audit.Action.EDIT, session, actor=author, detail={"agenda_item_added": item.pk})
+    return item
 
 
 @transaction.atomic
-def agenda_remove(*, item: AgendaItem) -> None:
+def agenda_remove(*, item: AgendaItem, request: HttpRequest | None = None) -> None:
     if item.session.status != Status.SCHEDULED:
         raise SessionError(_("The agenda of a held session stays as it was."))
+    item_id = item.pk
     item.delete()
+    if request is not None:
+        audit.record(request, audit.Action.EDIT, item.session, detail={"agenda_item_removed": item_id})
 
 
 def previous_session(session: SupervisionSession) -> SupervisionSession | None:

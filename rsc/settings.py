@@ -254,5 +254,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # Quiet even when LOG_LEVEL is DEBUG: these two log people's writing at that level (the
+    # parameters of SQL statements; the whole context of a template that misses a variable).
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "django.template": {"level": "WARNING"}},
 }

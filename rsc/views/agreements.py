@@ -86,7 +86,9 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
     initial = {"starts_on": timezone.localdate(), "confidentiality_limits": organization.confidentiality_limits}
     form = AgreementCreateForm(request.POST or None, people=people_for_admin(request.user), initial=initial)
     if request.method == "POST" and form.is_valid():
-        agreement = services.agreement_create(organization=organization, created_by=request.user, **form.cleaned_data)
+        agreement = services.agreement_create(
+            organization=organization, created_by=request.user, request=request, **form.cleaned_data
+        )
         messages.success(
             request,
             _(
@@ -135,7 +137,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {field: getattr(agreement, field) for field in services.TERM_FIELDS}
     form = AgreementTermsForm(request.POST or None, agreement=agreement, initial=initial)
     if request.method == "POST" and form.is_valid():
-        if services.agreement_update(agreement=agreement, **form.cleaned_data):
+        if services.agreement_update(agreement=agreement, request=request, **form.cleaned_data):
             messages.success(
                 request,
                 _(
@@ -157,7 +159,7 @@ def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = AgreementEndForm(request.POST, agreement=agreement)
     if not form.is_valid():
         return _render_detail(request, agreement, end_form=form, status=400)
-    services.agreement_end(agreement=agreement, ends_on=form.cleaned_data["ends_on"])
+    services.agreement_end(agreement=agreement, ends_on=form.cleaned_data["ends_on"], request=request)
     messages.success(
         request,
         _("The agreement ends on %(date)s.") % {"date": dateformat.format(form.cleaned_data["ends_on"], "j F Y")},
@@ -175,7 +177,7 @@ def agreement_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(
             request, _("The agreement changed while you were reading it. Please read it again before acknowledging.")
         )
-    elif services.agreement_acknowledge(agreement=agreement, user=request.user):
+    elif services.agreement_acknowledge(agreement=agreement, user=request.user, request=request):
         messages.success(request, _("Thank you. Your acknowledgement is recorded."))
     return redirect("agreement_detail", pk=agreement.pk)
 
@@ -230,7 +232,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
     organization = organization_for_admin(request.user)
     form = GroupForm(request.POST or None, organization=organization, people=people_for_admin(request.user))
     if request.method == "POST" and form.is_valid():
-        group = services.group_create(organization=organization, **form.cleaned_data)
+        group = services.group_create(organization=organization, request=request, **form.cleaned_data)
         messages.success(request, _("The group %(name)s is saved.") % {"name": group.name})
         return redirect("group_detail", pk=group.pk)
     return render(request, "rsc/groups/group_form.html", {"form": form})
@@ -255,7 +257,7 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
-        services.group_update(group=group, **form.cleaned_data)
+        services.group_update(group=group, request=request, **form.cleaned_data)
         messages.success(request, _("The group %(name)s is saved.") % {"name": group.name})
         return redirect("group_detail", pk=group.pk)
     return render(request, "rsc/groups/group_form.html", {"form": form, "group": group})

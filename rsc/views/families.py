@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import organization_for_admin
 from accounts.models import User
+from rsc import audit
 from rsc import families_services as services
 from rsc.forms.families import (
     CaregiverFormSet,
@@ -176,6 +177,7 @@ def family_create(request: HttpRequest) -> HttpResponse:
             organization=request.user.organization,
             created_by=request.user,
             practitioners=form.cleaned_data["colleagues"],
+            request=request,
             **data,
         )
         messages.success(request, _("Family %(code)s is added.") % {"code": family.code})
@@ -190,6 +192,7 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
     family = get_object_or_404(
         _with_people(Family.objects.visible_to(request.user)).prefetch_related("caregivers"), pk=pk
     )
+    audit.record(request, audit.Action.READ, family)
     return _render_detail(request, family, FamilyCloseForm(family=family))
 
 
@@ -234,10 +237,15 @@ def family_edit(request: HttpRequest, pk: int) -> HttpResponse:
     children, caregivers = _formsets(request, family)
     if request.method == "POST" and all([form.is_valid(), children.is_valid(), caregivers.is_valid()]):
         data = _saved_data(form, children, caregivers)
-        services.family_update(family=family, practitioners=[request.user, *form.cleaned_data["colleagues"]], **data)
+        services.family_update(
+            family=family, practitioners=[request.user, *form.cleaned_data["colleagues"]], request=request, **data
+        )
         messages.success(request, _("Your changes to %(code)s are saved.") % {"code": family.code})
         _warn_if_identifying(request, data)
         return redirect(family)
+    if request.method == "GET":
+        # The form shows the family's details, caregivers' notes included: a read.
+        audit.record(request, audit.Action.READ, family, detail={"page": "editor"})
     return _render_form(request, form, children, caregivers, family=family)
 
 
@@ -251,7 +259,7 @@ def family_close(request: HttpRequest, pk: int) -> HttpResponse:
     form = FamilyCloseForm(request.POST, family=family)
     if not form.is_valid():
         return _render_detail(request, family, form, status=400)
-    services.family_close(family=family, closed_on=form.cleaned_data["closed_on"])
+    services.family_close(family=family, closed_on=form.cleaned_data["closed_on"], request=request)
     messages.success(request, _("%(code)s is closed. Everything recorded stays here.") % {"code": family.code})
     return redirect(family)
 
@@ -261,7 +269,7 @@ def family_close(request: HttpRequest, pk: int) -> HttpResponse:
 def family_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     family = _editable_family(request, pk)
     if not family.is_open:
-        services.family_reopen(family=family)
+        services.family_reopen(family=family, request=request)
         messages.success(request, _("%(code)s is open again.") % {"code": family.code})
     return redirect(family)
 
@@ -271,7 +279,7 @@ def family_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 def family_delete(request: HttpRequest, pk: int) -> HttpResponse:
     family = _editable_family(request, pk)
     if request.method == "POST":
-        services.family_delete(family=family, deleted_by=request.user)
+        services.family_delete(family=family, deleted_by=request.user, request=request)
         messages.success(
             request,
             _("%(code)s is deleted. If that was a mistake, an account administrator can restore it.")
@@ -299,6 +307,6 @@ def family_deleted_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def family_restore(request: HttpRequest, pk: int) -> HttpResponse:
     family = get_object_or_404(_deleted_families_for_admin(request.user), pk=pk)
-    services.family_restore(family=family)
+    services.family_restore(family=family, request=request)
     messages.success(request, _("%(code)s is restored; its practitioners can see it again.") % {"code": family.code})
     return redirect("family_deleted_list")

@@ -2,6 +2,9 @@
 
 Every reflection is reached through the doors in rsc/access.py: the author's own, or one
 shared with the reader now. Anything else is a 404, exactly as if it did not exist.
+
+Every read of a reflection (its page, its versions, its editor) and every change is in the
+audit trail; the changes are recorded by the services, in their transaction.
 """
 
 import functools
@@ -18,6 +21,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rsc import audit
 from rsc import reflections_services as services
 from rsc.access import (
     can_write_reflections,
@@ -237,7 +241,7 @@ def reflection_create(request: HttpRequest) -> HttpResponse:
     if findings and not form.cleaned_data["keep_identifying"] and not _is_autosave(request):
         return _render_editor(request, form, None, findings=findings)
     reflection = services.reflection_create(
-        author=user, data=form.data_for_save(), sitting=form.cleaned_data["sitting"]
+        author=user, data=form.data_for_save(), sitting=form.cleaned_data["sitting"], request=request
     )
     if form.cleaned_data["keep_identifying"]:
         services.keep_passages(reflection=reflection, passages=_shown_passages(request, findings))
@@ -258,6 +262,8 @@ def _after_save(request: HttpRequest, reflection: Reflection) -> HttpResponse:
 def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     reflection = get_reflection_for_author(request.user, pk)
     if request.method == "GET":
+        # The editor shows the text: a read, like the reflection's page.
+        audit.record(request, audit.Action.READ, reflection, detail={"page": "editor"})
         form = ReflectionForm(
             author=request.user,
             reflection=reflection,
@@ -295,6 +301,7 @@ def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
             data=form.data_for_save(),
             expected_revision=form.cleaned_data["revision"],
             sitting=form.cleaned_data["sitting"],
+            request=request,
         )
     except services.ReflectionConflict as conflict:
         current = conflict.current
@@ -336,6 +343,7 @@ def reflection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reflection = get_reflection_for_reader(user, pk)
     context = _detail_context(reflection, user)
     services.mark_read(reflection=reflection, reader=user)
+    audit.record(request, audit.Action.READ, reflection)
     context["response_form"] = _response_form(reflection, user)
     return render(request, "rsc/reflections/reflection_detail.html", context)
 
@@ -364,6 +372,8 @@ def _detail_context(reflection: Reflection, user) -> dict:
             active_shares=[share for share in shares if share.is_active],
             past_shares=[share for share in shares if not share.is_active],
             version_count=reflection.versions.count(),
+            # Transparency: who has read it and when, from the audit trail; never the author's own reads.
+            readers=services.readers(reflection),
         )
     if reflection.family_id:
         context["children"] = _children_for(reflection.family)
@@ -407,12 +417,13 @@ def reflection_share(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user,
                     data={"baby_experience": words},
                     expected_revision=reflection.revision,
+                    request=request,
                 )
             except services.ReflectionConflict:
                 messages.error(request, _("The reflection changed meanwhile. Please look at it again."))
                 return redirect(reflection)
         supervisors = list(form.cleaned_data["supervisors"])
-        services.reflection_share(reflection=reflection, supervisors=supervisors)
+        services.reflection_share(reflection=reflection, supervisors=supervisors, request=request)
         messages.success(
             request,
             _("Shared with %(people)s.") % {"people": ", ".join(person.full_name for person in supervisors)},
@@ -442,7 +453,7 @@ def reflection_unshare(request: HttpRequest, pk: int) -> HttpResponse:
     reflection = get_reflection_for_author(request.user, pk)
     form = UnshareForm(request.POST)
     if form.is_valid() and services.reflection_unshare(
-        reflection=reflection, supervisor_id=form.cleaned_data["supervisor"]
+        reflection=reflection, supervisor_id=form.cleaned_data["supervisor"], request=request
     ):
         messages.success(request, _("No longer shared with that person."))
     else:
@@ -458,7 +469,9 @@ def response_create(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = ResponseForm(request.POST)
     if form.is_valid():
-        services.response_add(reflection=reflection, author=request.user, text=form.cleaned_data["text"])
+        services.response_add(
+            reflection=reflection, author=request.user, text=form.cleaned_data["text"], request=request
+        )
         messages.success(request, _("Your response is added."))
         return redirect(reflection.get_absolute_url() + "#thread")
     # The page as it was, with who can read it, and the error beside the typed text.
@@ -491,6 +504,7 @@ def reflection_versions(request: HttpRequest, pk: int) -> HttpResponse:
         # The newest version is the current text: a supervisor reading it here has read it, so the
         # author's next autosave starts a new version and keeps what they read.
         services.mark_read(reflection=reflection, reader=request.user)
+    audit.record(request, audit.Action.READ, reflection, detail={"page": "versions"})
     versions = reflection.versions.select_related("saved_by")
     page = Paginator(versions, 10).get_page(request.GET.get("page"))
     return render(
@@ -510,7 +524,7 @@ def reflection_versions(request: HttpRequest, pk: int) -> HttpResponse:
 def reflection_delete(request: HttpRequest, pk: int) -> HttpResponse:
     reflection = get_reflection_for_author(request.user, pk)
     if request.method == "POST":
-        services.reflection_delete(reflection=reflection)
+        services.reflection_delete(reflection=reflection, request=request)
         messages.success(request, _("The reflection is deleted. You can restore it from “Deleted reflections”."))
         return redirect("reflection_list")
     return render(request, "rsc/reflections/reflection_delete.html", {"reflection": reflection})
@@ -520,7 +534,7 @@ def reflection_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @writers_only
 def reflection_restore(request: HttpRequest, pk: int) -> HttpResponse:
     reflection = get_deleted_reflection_for_author(request.user, pk)
-    services.reflection_restore(reflection=reflection)
+    services.reflection_restore(reflection=reflection, request=request)
     messages.success(request, _("The reflection is back."))
     return redirect(reflection)
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import people_for_admin
-from rsc import reflections_services, scheduling
+from rsc import audit, reflections_services, scheduling
 from rsc.access import get_session_for_supervisor, get_session_for_user
 from rsc.forms.sessions import (
     AgendaItemForm,
@@ -148,6 +148,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
             frequency=data["repeat"] or None,
             count=data["count"],
             until=data["until"],
+            request=request,
         )
         messages.success(
             request,
@@ -190,6 +191,7 @@ def _detail_context(request: HttpRequest, session: SupervisionSession) -> dict:
 @require_GET
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk)
+    audit.record(request, audit.Action.READ, session)
     return render(request, "rsc/sessions/session_detail.html", _detail_context(request, session))
 
 
@@ -210,6 +212,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
             modality=data["modality"],
             location=data["location"],
             scope=data.get("scope", "this"),
+            request=request,
         )
         messages.success(request, _("Saved for %(count)s session(s).") % {"count": len(changed)})
         return redirect(session)
@@ -226,7 +229,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         scope = form.cleaned_data.get("scope", "this") if context["is_supervisor"] else "this"
         cancelled = scheduling.session_cancel(
-            session=session, actor=request.user, reason=form.cleaned_data["reason"], scope=scope
+            session=session, actor=request.user, reason=form.cleaned_data["reason"], scope=scope, request=request
         )
         messages.success(request, _("Cancelled %(count)s session(s).") % {"count": len(cancelled)})
         return redirect(session)
@@ -241,7 +244,11 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             scheduling.session_record_attendance(
-                session=session, actor=request.user, status=form.cleaned_data["status"], attendance=form.attendance()
+                session=session,
+                actor=request.user,
+                status=form.cleaned_data["status"],
+                attendance=form.attendance(),
+                request=request,
             )
         except scheduling.SessionError as error:
             messages.error(request, str(error))
@@ -266,8 +273,9 @@ def session_prepare(request: HttpRequest, pk: int) -> HttpResponse:
     }
     context["families"] = list(families.values())
     if request.htmx:
-        # The agenda card refreshes itself while participants add to it.
+        # The agenda card refreshes itself while participants add to it: not a read of its own.
         return render(request, "rsc/sessions/session_prepare.html#agenda", context)
+    audit.record(request, audit.Action.READ, session, detail={"page": "prepare"})
     context["shared_reflections"] = reflections_services.shared_for_session(
         session, request.user, [participant.user_id for participant in context["participants"]]
     )
@@ -291,6 +299,8 @@ def session_document(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = None
     if request.headers.get("X-Autosave") == "1" and request.method == "POST":
         return _autosave_notes(request, session, form)
+    if request.method == "GET":
+        audit.record(request, audit.Action.READ, session, detail={"page": "notes"})
     if request.method == "POST" and form.is_valid():
         try:
             scheduling.session_save_notes(
@@ -300,6 +310,7 @@ def session_document(request: HttpRequest, pk: int) -> HttpResponse:
                 elements=form.cleaned_data["elements"],
                 expected_version=form.cleaned_data["version"],
                 sitting=form.cleaned_data["sitting"],
+                request=request,
             )
         except scheduling.NotesConflict as error:
             # Keep what this person typed; show the newer text beside it. Saving
@@ -329,6 +340,7 @@ def _autosave_notes(request: HttpRequest, session: SupervisionSession, form: Not
             elements=form.cleaned_data["elements"],
             expected_version=form.cleaned_data["version"],
             sitting=form.cleaned_data["sitting"],
+            request=request,
         )
     except scheduling.NotesConflict as error:
         html = render_to_string(
@@ -354,7 +366,7 @@ def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = FollowUpForm(request.POST, people=people)
     if form.is_valid():
         try:
-            scheduling.follow_up_add(session=session, actor=request.user, **form.cleaned_data)
+            scheduling.follow_up_add(session=session, actor=request.user, request=request, **form.cleaned_data)
         except scheduling.SessionError as error:
             messages.error(request, str(error))
         else:
@@ -371,7 +383,7 @@ def follow_up_delete(request: HttpRequest, pk: int, follow_up_pk: int) -> HttpRe
     session = get_session_for_supervisor(request.user, pk)
     follow_up = get_object_or_404(FollowUp, pk=follow_up_pk, session=session)
     try:
-        scheduling.follow_up_remove(follow_up=follow_up, actor=request.user)
+        scheduling.follow_up_remove(follow_up=follow_up, actor=request.user, request=request)
     except scheduling.SessionError as error:
         messages.error(request, str(error))
     return redirect("session_document", pk=session.pk)
@@ -385,7 +397,7 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
         owner=request.user,
     )
-    scheduling.follow_up_set_done(follow_up=follow_up, done=request.POST.get("done") == "1")
+    scheduling.follow_up_set_done(follow_up=follow_up, done=request.POST.get("done") == "1", request=request)
     return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else "home")
 
 
@@ -393,7 +405,7 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
 def session_sign(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_supervisor(request.user, pk)
     try:
-        scheduling.session_sign(session=session, actor=request.user)
+        scheduling.session_sign(session=session, actor=request.user, request=request)
     except scheduling.SessionError as error:
         messages.error(request, str(error))
     else:
@@ -408,7 +420,9 @@ def session_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(session)
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        scheduling.session_reopen(session=session, actor=request.user, reason=form.cleaned_data["reason"])
+        scheduling.session_reopen(
+            session=session, actor=request.user, reason=form.cleaned_data["reason"], request=request
+        )
         messages.success(request, _("Reopened. Sign it again when you are done."))
         return redirect("session_document", pk=session.pk)
     return render(request, "rsc/sessions/session_reopen.html", {"form": form, "session": session})
@@ -423,7 +437,11 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             scheduling.agenda_add(
-                session=session, author=request.user, family=form.cleaned_data["family"], text=form.cleaned_data["text"]
+                session=session,
+                author=request.user,
+                family=form.cleaned_data["family"],
+                text=form.cleaned_data["text"],
+                request=request,
             )
         except scheduling.SessionError as error:
             messages.error(request, str(error))
@@ -440,7 +458,7 @@ def agenda_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk)
     item = get_object_or_404(AgendaItem, pk=item_pk, session=session, author=request.user)
     try:
-        scheduling.agenda_remove(item=item)
+        scheduling.agenda_remove(item=item, request=request)
     except scheduling.SessionError as error:
         messages.error(request, str(error))
     return redirect(session)
@@ -449,6 +467,7 @@ def agenda_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @require_GET
 def session_versions(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk)
+    audit.record(request, audit.Action.READ, session, detail={"page": "versions"})
     versions = session.note_versions.select_related("saved_by")
     return render(request, "rsc/sessions/session_versions.html", {"session": session, "versions": versions})
 

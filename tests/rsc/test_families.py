@@ -444,15 +444,15 @@ def test_detail_has_a_fixed_number_of_queries(
     client.force_login(practitioner)
     url = reverse("family_detail", args=[family.pk])
     # 1 session, 2 user with organization, 3 the family, 4 its children, 5 its practitioners,
-    # 6 its caregivers, 7 the sessions it was on the agenda of, with supervisor, supervisee and group,
-    # 8 the reflections about it that the reader may see.
-    with django_assert_num_queries(8):
+    # 6 its caregivers, 7 the read in the audit trail, 8 the sessions it was on the agenda of, with
+    # supervisor, supervisee and group, 9 the reflections about it that the reader may see.
+    with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
     for number in range(30):
         Child.objects.create(family=family, label=f"C{number}", birth_month=month(2024, 1 + number % 12))
         Caregiver.objects.create(family=family, relationship=Caregiver.Relationship.KIN, notes=f"Note {number}")
         make_session(agreement, family=family, starts_at=NOW - datetime.timedelta(days=number))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert len(response.context["sessions"]) == 31
 

@@ -1944,19 +1944,20 @@ def test_the_detail_page_has_a_fixed_number_of_queries(
         clock.shift(minutes(1))
     client.force_login(practitioner)
     # 1 session, 2 user, 3 the reflection with author, family and session, 4 responses with their authors,
-    # 5 shares with supervisors, 6 the number of versions, 7 the children, 8 whether the family's page
-    # opens for the reader, 9 and the session's, 10 marking the responses seen, 11 whether it was ever
-    # shared, 12 the reader's response draft.
-    with django_assert_num_queries(12):
+    # 5 shares with supervisors, 6 the number of versions, 7 who else has read it (the audit trail),
+    # 8 the children, 9 whether the family's page opens for the reader, 10 and the session's, 11 marking
+    # the responses seen, 12 the read in the audit trail, 13 whether it was ever shared, 14 the reader's
+    # response draft.
+    with django_assert_num_queries(14):
         response = client.get(url_for("reflection_detail", reflection))
     assert len(response.context["responses"]) == 12
     assert len(response.context["active_shares"]) == 5 and len(response.context["past_shares"]) == 1
     client = Client()
     client.force_login(supervisor)
     # 1 session, 2 user, 3 the reflection, 4 responses, 5 the children, 6 whether the family's page
-    # opens for the reader, 7 and the session's, 8 the reader's share, 9 marking it read, 10 whether it
-    # was ever shared, 11 the reader's response draft.
-    with django_assert_num_queries(11):
+    # opens for the reader, 7 and the session's, 8 the reader's share, 9 marking it read, 10 the read in
+    # the audit trail, 11 whether it was ever shared, 12 the reader's response draft.
+    with django_assert_num_queries(12):
         response = client.get(url_for("reflection_detail", reflection))
     assert len(response.context["responses"]) == 12
 
@@ -1977,8 +1978,9 @@ def test_the_versions_and_insights_pages_have_a_fixed_number_of_queries(
         write(practitioner, checkin_score=number % 5 + 1, baby_experience="K" if number % 2 else "")
     share(reflection, supervisor)
     client.force_login(practitioner)
-    # 1 session, 2 user, 3 the reflection, 4 count of versions, 5 the page of versions with who saved them.
-    with django_assert_num_queries(5):
+    # 1 session, 2 user, 3 the reflection, 4 the read in the audit trail, 5 count of versions, 6 the page
+    # of versions with who saved them.
+    with django_assert_num_queries(6):
         response = client.get(url_for("reflection_versions", reflection))
     assert len(response.context["page"].object_list) == 10
     # 1 session, 2 user, 3 the months' reflections, 4 the check-ins.
@@ -1989,8 +1991,8 @@ def test_the_versions_and_insights_pages_have_a_fixed_number_of_queries(
     assert response.context["months"][-1].counts["baby_experience"] == 7
     client = Client()
     client.force_login(supervisor)
-    # The same, and 6 the reader's share, 7 marking it read.
-    with django_assert_num_queries(7):
+    # The same, and the reader's share, marking it read.
+    with django_assert_num_queries(8):
         response = client.get(url_for("reflection_versions", reflection))
     assert len(response.context["page"].object_list) == 10
 

@@ -491,9 +491,9 @@ def test_session_pages_have_a_fixed_number_of_queries(
     # session, user, the page count, the page of sessions.
     with django_assert_num_queries(4):
         assert client.get(reverse("session_list")).status_code == 200
-    # session, user, the session, participants, agenda with families, children,
-    # elements, follow-ups, history.
-    with django_assert_num_queries(9):
+    # session, user, the session, the read in the audit trail, participants, agenda with families,
+    # children, elements, follow-ups, history.
+    with django_assert_num_queries(10):
         assert client.get(reverse("session_detail", args=[sessions[0].pk])).status_code == 200
     # session, user, the week's sessions.
     with django_assert_num_queries(3):
@@ -537,12 +537,13 @@ def test_prepare_and_notes_pages_have_a_fixed_number_of_queries(
         )
     client.force_login(supervisor)
     # session, user, the session, participants, agenda with families, children, elements,
-    # follow-ups, history, the previous session, its follow-ups, reflections shared for it.
-    with django_assert_num_queries(12):
+    # follow-ups, history, the previous session, its follow-ups, the read in the audit trail,
+    # reflections shared for it.
+    with django_assert_num_queries(13):
         assert client.get(reverse("session_prepare", args=[second.pk])).status_code == 200
-    # session, user, the session, participants, agenda (no children: no family on it),
-    # elements, follow-ups, history.
-    with django_assert_num_queries(8):
+    # session, user, the session, the read in the audit trail, participants, agenda (no children:
+    # no family on it), elements, follow-ups, history.
+    with django_assert_num_queries(9):
         assert client.get(reverse("session_document", args=[first.pk])).status_code == 200
 
 
