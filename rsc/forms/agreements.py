@@ -14,6 +14,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User, UserQuerySet
+from rsc.forms.fields import IdsChoiceField
 from rsc.models.agreements import Cadence, Format, RSCGroup, SupervisionAgreement
 
 MIN_MINUTES = 15
@@ -54,7 +55,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return person_label(person)
 
 
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
+class PeopleChoiceField(IdsChoiceField):
     def label_from_instance(self, person: User) -> str:
         return person_label(person)
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from rsc.deidentify import DESCRIPTIONS, find_identifying, looks_like_full_name
+from rsc.forms.fields import IdsChoiceField
 from rsc.models import Caregiver, Child, Family
 
 # How far a birth month may reach: early childhood is birth to eight, and a
@@ -72,7 +73,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class ColleaguesField(forms.ModelMultipleChoiceField):
+class ColleaguesField(IdsChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, person: User) -> str:

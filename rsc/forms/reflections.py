@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from rsc import reflections_services as services
+from rsc.forms.fields import BIGINT_MAX, IdsChoiceField
 from rsc.models import Family, SupervisionSession
 from rsc.models.reflections import SECTIONS, Reflection
 
@@ -108,7 +109,7 @@ class ReflectionForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    supervisors = forms.ModelMultipleChoiceField(
+    supervisors = IdsChoiceField(
         label=_("Share with"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
@@ -127,7 +128,7 @@ class ShareForm(forms.Form):
 
 
 class UnshareForm(forms.Form):
-    supervisor = forms.IntegerField(widget=forms.HiddenInput)
+    supervisor = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=BIGINT_MAX)
 
 
 class ResponseForm(forms.Form):

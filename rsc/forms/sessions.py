@@ -12,6 +12,13 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 class SessionTimeForm(forms.Form):
     """When and how: shared by scheduling and rescheduling. Times are in the user's time zone."""
 
@@ -29,6 +36,13 @@ class SessionTimeForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+
+    def clean_date(self) -> datetime.date:
+        day = self.cleaned_data["date"]
+        today = timezone.localdate()
+        if not (add_years(today, -5) <= day <= add_years(today, 5)):
+            raise forms.ValidationError(_("Choose a date within five years of today."))
+        return day
 
     def starts_at(self) -> datetime.datetime:
         tz = zoneinfo.ZoneInfo(self.user.time_zone)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import time_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,6 +30,7 @@ from rsc.forms.sessions import (
 from rsc.models import AgendaItem, Child, FollowUp, SessionParticipant, SupervisionSession
 
 SESSIONS_PER_PAGE = 25
+WEEK_RANGE = (1900, 2999)
 # What an administrator's overview loads: no notes, by construction.
 OVERVIEW_FIELDS = [
     "starts_at",
@@ -79,7 +81,7 @@ def session_overview(request: HttpRequest) -> HttpResponse:
         .only(*OVERVIEW_FIELDS)
         .order_by("-starts_at")
     )
-    query = request.GET.get("q", "").strip()[:100]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     if query:
         sessions = sessions.filter(
             Q(supervisor__full_name__icontains=query) | Q(participants__user__full_name__icontains=query)
@@ -108,6 +110,9 @@ def session_week(request: HttpRequest) -> HttpResponse:
     try:
         day = datetime.date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
+        day = None
+    if day is None or not (WEEK_RANGE[0] <= day.year <= WEEK_RANGE[1]):
+        # A week at the edges of the calendar would overflow; show this week instead.
         day = timezone.localdate(timezone=tz)
     monday = day - datetime.timedelta(days=day.weekday())
     start = datetime.datetime.combine(monday, datetime.time(), tzinfo=tz)
@@ -398,7 +403,11 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
         owner=request.user,
     )
     scheduling.follow_up_set_done(follow_up=follow_up, done=request.POST.get("done") == "1", request=request)
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/") else "home")
+    next_url = request.POST.get("next", "")
+    # Only back to a page of this site: "//elsewhere.example/" starts with "/" too.
+    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        return redirect(next_url)
+    return redirect("home")
 
 
 @require_POST

@@ -361,6 +361,7 @@ FORM_CASES: list[FormCase] = [
         url=lambda w: reverse("reflection_share", args=[w.reflection.pk]),
         persona="owner",
         kwargs=lambda w: {"reflection": w.reflection},
+        fields=lambda w: {"supervisors": st.lists(_pks(_people(w)), max_size=2)},
     ),
     FormCase(
         form=UnshareForm,

@@ -1,13 +1,11 @@
-"""Bugs this suite found, pinned until they are fixed.
+"""Bugs this suite found, now fixed: each test keeps its bug from coming back.
 
-Each is marked xfail(strict=True): the day the fix lands the test passes, strict turns that
-into a failure, and the mark comes off. The Hypothesis strategies in form_cases.py keep
-clear of these inputs meanwhile (see the comments there), so the rest of the suite stays
-green and still catches anything new.
+(An open redirect after marking a follow-up done; 500s from calendar-edge dates, a NUL in the
+sessions overview filter, ids past the 64-bit range; a repeated element tag.)
 """
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 
 from rsc.models import SessionElement
@@ -17,15 +15,6 @@ from tests.security.routes import all_routes, path_for
 BIGINT_PAST_MAX = 2**63
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Open redirect: follow_up_done redirects to any `next` starting with '/', so '//evil.example/' "
-        "leaves the site. Fix in rsc/views/sessions.py follow_up_done: check `next` with "
-        "url_has_allowed_host_and_scheme(next, {request.get_host()}, require_https=request.is_secure()), "
-        "as session_extend does, and fall back to 'home'."
-    ),
-)
 def test_marking_a_follow_up_done_never_redirects_off_the_site(world):
     assert follow_up_done_redirect(world, "//evil.example/") == "/"
 
@@ -55,29 +44,12 @@ def test_notes_naming_an_element_twice_are_saved_once(world):
     assert SessionElement.objects.filter(session=session, element="family_story").count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "500: /sessions/week/?week=9999-12-31 (or 0001-01-01) overflows the date arithmetic "
-        "(OverflowError in session_week). Fix: ignore a `week` outside a sane range (e.g. 1900-2999, as "
-        "rsc/forms/audit.py's DayField does) and show the current week."
-    ),
-)
 @pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01"])
 def test_a_week_at_the_end_of_the_calendar_is_not_an_error(world, week):
     response = world.client_for("supervisor").get(reverse("session_week"), {"week": week})
     assert response.status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "500 (or a session in the year 9999): SessionTimeForm accepts any date, so a series near "
-        "9999-12-31, or a time that passes it in UTC, overflows in sessions_schedule/session_update. "
-        "Fix: SessionTimeForm.clean_date refuses dates more than a few years away (ScheduleForm's `until` "
-        "already stops at a year ahead)."
-    ),
-)
 @pytest.mark.parametrize("url_name", ["session_create", "session_edit"])
 def test_a_session_at_the_end_of_the_calendar_is_refused_with_a_form_error(world, url_name):
     data = {
@@ -95,15 +67,6 @@ def test_a_session_at_the_end_of_the_calendar_is_refused_with_a_form_error(world
     assert response.status_code == 200
 
 
-@pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    strict=True,
-    reason=(
-        "500 on PostgreSQL: session_overview filters on request.GET['q'] directly; a NUL character "
-        "(?q=%00) raises DataError. Fix: read the filter through a form (forms.CharField refuses NUL) "
-        "or drop NUL from the query."
-    ),
-)
 def test_the_session_overview_filter_survives_a_nul_character(world):
     response = world.client_for("admin").get(reverse("session_overview"), {"q": "a\x00b"})
     assert response.status_code == 200
@@ -148,17 +111,6 @@ def test_an_id_past_the_largest_bigint_is_a_404_not_an_error(world):
     assert errors_for_ids(world, BIGINT_PAST_MAX) == []
 
 
-@pytest.mark.xfail(
-    connection.vendor == "sqlite",
-    strict=True,
-    reason=(
-        "500 on SQLite only: an id past 2**63 in a multiple choice (GroupForm members, ShareForm supervisors, "
-        "FamilyForm colleagues) or UnshareForm's supervisor reaches the query and SQLite raises OverflowError. "
-        "PostgreSQL answers with a form error. Fix (if SQLite matters beyond development): a "
-        "ModelMultipleChoiceField subclass that refuses values outside the bigint range, and "
-        "UnshareForm.supervisor with min_value/max_value."
-    ),
-)
 def test_an_id_past_the_largest_bigint_in_a_form_is_refused(world):
     big = str(BIGINT_PAST_MAX)
     posts = [
