@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PASSWORD ?=
 
-.PHONY: run test lint check-migrations check-deploy ci-checks clean
+.PHONY: run test lint check-migrations check-deploy ci-checks scan clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null || { \
@@ -49,6 +49,21 @@ check-deploy: $(VENV)/.installed
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 ci-checks: lint check-migrations check-deploy
+
+# sqlmap and wapiti against the signed-in pages of a throwaway demo site (see README.md). About 7
+# minutes, so not in ci-checks; SCAN_MINUTES=20 make scan gives the scanners longer.
+SCAN_VENV ?= .venv-scan
+
+$(SCAN_VENV)/.installed: requirements-scan.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null || { \
+		echo "The scanners need Python 3.12 or newer; name one: make PYTHON=python3.13 scan"; exit 1; }
+	$(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SCAN_VENV)/bin/pip install --quiet -r requirements-scan.txt
+	touch $@
+
+scan: $(VENV)/.installed $(SCAN_VENV)/.installed
+	SCAN_VENV=$(SCAN_VENV) $(BIN)/python scripts/scan.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache test-artifacts
