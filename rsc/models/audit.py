@@ -29,6 +29,8 @@ class AuditEvent(models.Model):
         ACKNOWLEDGE = "acknowledge", _("Acknowledged")
         EXPORT = "export", _("Exported")
         PURGE = "purge", _("Purged")
+        # A passage that looked identifying, taken out of the earlier versions too; never the passage.
+        REDACT = "redact", _("Removed a passage from earlier versions")
         LOGIN = "login", _("Signed in")
         LOGIN_FAILED = "login_failed", _("Failed sign-in")
         LOGOUT = "logout", _("Signed out")

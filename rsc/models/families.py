@@ -74,6 +74,12 @@ class Family(models.Model):
     context = models.CharField(_("service context"), max_length=32, choices=Context.choices)
     opened_on = models.DateField(_("opened"), default=datetime.date.today)
     closed_on = models.DateField(_("closed"), null=True, blank=True)
+    # When the family was really closed, by the server's clock, and by whom. Retention counts from
+    # this moment, never from the date a person typed (which could be backdated).
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
     practitioners = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("assigned practitioners"), related_name="families"
     )
@@ -96,6 +102,8 @@ class Family(models.Model):
         indexes = [
             models.Index(fields=["organization", "deleted_at", "closed_on"], name="rsc_family_org_state"),
             models.Index(fields=["organization", "code"], name="rsc_family_org_code"),
+            # Retention looks for families closed long enough ago.
+            models.Index(fields=["organization", "closed_at"], name="rsc_family_org_closed_at"),
         ]
         constraints = [
             models.CheckConstraint(

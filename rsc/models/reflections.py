@@ -258,6 +258,11 @@ class ReflectionShare(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     first_read_at = models.DateTimeField(null=True, blank=True)
     last_read_at = models.DateTimeField(null=True, blank=True)
+    # The versions the supervisor may look back on: from the one standing when it was shared to
+    # the last one before it was unshared (None while shared). Nothing written before sharing, or
+    # while unshared, is theirs to read.
+    first_version = models.PositiveIntegerField(null=True, blank=True)
+    last_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["shared_at", "pk"]

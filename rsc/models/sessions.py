@@ -109,6 +109,8 @@ class SupervisionSession(models.Model):
     cancel_reason = models.CharField(_("reason"), max_length=300, blank=True)
     notes = models.TextField(_("session notes"), blank=True, max_length=50000)
     notes_version = models.PositiveIntegerField(default=0)
+    # Passages of the notes the writer chose to keep although they looked identifying.
+    notes_kept_passages = models.JSONField(default=list, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
