@@ -5,12 +5,24 @@ by their role ("Mom", "Grandma"). `find_identifying` points out passages that lo
 that: a full name, a phone number, an email address, a street address or a full date (such as a birth
 date). It is a hint for the writer, not a guarantee: it prefers missing an unusual case to nagging about
 ordinary reflective writing.
+
+The text is whatever a person typed (or pasted, or sent on purpose), up to the largest field, so every
+check runs in time linear in its length. No pattern here can backtrack over its input more than a bounded
+number of times: quantifiers are not nested, repeated parts that could match the same characters as what
+follows them are possessive (`*+`, `++`), and where a shape is ambiguous (how the digits of a phone number
+split into groups) a simple pattern finds the candidate and Python checks it. Patterns start by reading one
+character of a small class (a digit, a capital, "+"), with the look at the character before it after that:
+the search then skips in C every position that cannot start a match, rather than trying the pattern there.
 """
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext, gettext_noop
+
+from rsc.lib.first_names import FIRST_NAMES
 
 # What each kind of finding is called; translated when a finding is made, in the reader's language.
 DESCRIPTIONS = {
@@ -21,6 +33,16 @@ DESCRIPTIONS = {
     "address": gettext_noop("a street address"),
 }
 MAX_PASSAGE = 60
+# Only this many characters of a text are examined: more than the largest field (session notes hold up to
+# 50,000), so a real text is read whole, while a crafted one cannot make a check run longer.
+MAX_TEXT = 60_000
+# At most this many different passages are pointed out in one text, and at most MAX_MATCHES matches (the
+# same passage may come back many times) are kept. A writer fixes a handful at a time, and a text stuffed
+# with thousands of matches would otherwise cost work (and a line on the page) for each. Once either is
+# reached, the remaining checks are skipped, so the findings are then the first ones by kind of check, not
+# necessarily the first in reading order.
+MAX_FINDINGS = 50
+MAX_MATCHES = 1_000
 
 
 @dataclass(frozen=True)
@@ -28,6 +50,8 @@ class Finding:
     kind: str  # one of DESCRIPTIONS
     description: str  # translated, such as "a full name"
     passage: str  # the words in the text, trimmed, cut to MAX_PASSAGE characters with "…"
+    # The same words, trimmed but never cut: what to look for when replacing the passage in a text.
+    text: str = field(default="", compare=False, repr=False)
 
 
 # A match: where it starts and ends in the text, and its kind.
@@ -36,37 +60,79 @@ type _Span = tuple[int, int, str]
 
 # --- Email addresses ------------------------------------------------------------------------------------
 
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
+# The only place that can give characters back is the run of ".label" parts, so that the last one can be
+# read as the top-level domain; each step back costs one label, so the pattern stays linear.
+_EMAIL = re.compile(r"[\w.+-](?<![\w.+-]{2})[\w.+-]*+@[\w-]++(?:\.[\w-]++)*\.[A-Za-z]{2,}+\b")
 
 
-def _emails(text: str) -> list[_Span]:
-    return [(m.start(), m.end(), "email") for m in _EMAIL.finditer(text)]
+def _emails(text: str) -> Iterator[_Span]:
+    for m in _EMAIL.finditer(text):
+        yield m.start(), m.end(), "email"
 
 
 # --- Phone numbers --------------------------------------------------------------------------------------
 
 # Not glued to other digits, words or number punctuation on either side, so "F-102", "2019-2021",
 # "14:30", "3/14", "$250-3000" and the parts of dates and ZIP+4 codes never start or end a phone number.
-_BEFORE = r"(?<![\w+.\-/:$€£])"
+_NOT_AFTER = r"[\w+.\-/:$€£]"
 _AFTER = r"(?![\w/:]|[.\-]\d)"
-_PHONES = [
-    # North American: "(612) 555-0147", "612-555-0147", "612.555.0147", "612 555 0147", "+1 612 555 0147".
-    re.compile(_BEFORE + r"(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}" + _AFTER),
-    # International, starting with "+" and a country code: "+44 20 7946 0958", "+33 1 23 45 67 89".
-    re.compile(_BEFORE + r"\+\d{1,3}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4})){2,6}" + _AFTER),
-    # Local, seven digits with a dash: "555-0147". Exchanges never start with 0 or 1, so "100-1000" is not one.
-    re.compile(_BEFORE + r"[2-9]\d{2}-\d{4}" + _AFTER),
-]
+_AFTER_PHONE = re.compile(_AFTER)
+# North American: "(612) 555-0147", "612-555-0147", "612.555.0147", "612 555 0147", "+1 612 555 0147".
+# A fixed shape (no repetition beyond an optional character), so each try is a few steps.
+_NORTH_AMERICAN = re.compile(
+    rf"[+(\d](?<!{_NOT_AFTER}[+(\d])"
+    # What the first character (read already, so that the search can skip all others) begins.
+    r"(?:(?<=\+)1[ .-]?(?:\(\d{3}\) ?|\d{3}[ .-])"  # "+1 612 ", "+1 (612) "
+    r"|(?<=1)[ .-]?(?:\(\d{3}\) ?|\d{3}[ .-])"  # "1 612 ", "1-612-"
+    r"|(?<=\()\d{3}\) ?"  # "(612) "
+    r"|(?<=\d)\d{2}[ .-])"  # "612 "
+    r"\d{3}[ .-]\d{4}" + _AFTER
+)
+# International, starting with "+" and a country code: "+44 20 7946 0958", "+33 1 23 45 67 89". That is a
+# country code of 1 to 3 digits, then 2 to 6 groups of 1 to 4 digits, each group maybe in brackets and
+# maybe after one space, dot or dash. Written as one pattern, a long run of digits splits into groups in
+# countless ways, and trying them all took seconds; so this finds the run of digits, brackets and single
+# separators, and `_international_end` counts the groups it can hold. The lookahead first skips a "+" that
+# is not followed by seven digits, cheaply, as most are.
+_INTERNATIONAL = re.compile(
+    rf"\+(?<!{_NOT_AFTER}\+)" + r"(?=\d(?:\)?+[ .-]?+\(?+\d){6})\d(?:[ .-]?+(?:\(\d{1,4}\)|\d))*+"
+)
+_PHONE_PART = re.compile(r"\(\d+\)|\d+")
+_MAX_GROUPS = 6
+# Local, seven digits with a dash: "555-0147". Exchanges never start with 0 or 1, so "100-1000" is not one.
+_LOCAL = re.compile(rf"[2-9](?<!{_NOT_AFTER}[2-9])" + r"\d{2}-\d{4}" + _AFTER)
 
 
-def _phones(text: str) -> list[_Span]:
-    found = []
-    for pattern in _PHONES:
-        for m in pattern.finditer(text):
-            digits = sum(c.isdigit() for c in m.group())
-            if 7 <= digits <= 15:
-                found.append((m.start(), m.end(), "phone"))
+def _international_end(text: str, start: int, end: int) -> int | None:
+    """Where the longest international number in text[start:end] ends, if one fits with 7 to 15 digits."""
+    fewest = most = digits = 0  # how many groups the parts so far can be read as, and their digits
+    found = None
+    for i, part in enumerate(_PHONE_PART.finditer(text, start + 1, end)):
+        length = part.end() - part.start()
+        if text[part.start()] == "(":
+            fewest, most, digits = fewest + 1, most + 1, digits + length - 2
+        elif i == 0:  # the country code takes 1 to 3 of the first digits, groups take the rest
+            fewest, most, digits = fewest + -(-max(0, length - 3) // 4), most + length - 1, length
+        else:
+            fewest, most, digits = fewest + -(-length // 4), most + length, digits + length
+        if fewest > _MAX_GROUPS:
+            break
+        if most >= 2 and _AFTER_PHONE.match(text, part.end()):
+            found = part.end() if 7 <= digits <= 15 else None
     return found
+
+
+def _phones(text: str) -> Iterator[_Span]:
+    # In this order, as the earlier kind wins where two overlap: "+44 555-0147" is one number, not a local
+    # one. A North American number always has 10 or 11 digits and a local one 7, so only international
+    # ones need counting.
+    for m in _NORTH_AMERICAN.finditer(text):
+        yield m.start(), m.end(), "phone"
+    for m in _INTERNATIONAL.finditer(text):
+        if end := _international_end(text, m.start(), m.end()):
+            yield m.start(), end, "phone"
+    for m in _LOCAL.finditer(text):
+        yield m.start(), m.end(), "phone"
 
 
 # --- Street addresses -----------------------------------------------------------------------------------
@@ -75,26 +141,32 @@ _STREET_TYPES = (
     r"Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Way|Place|Pl|Terrace|Ter"
     r"|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Trail|Trl"
 )
+# A capitalized word or ordinal: "Maple", "W.", "5th". Possessive, since each one is always followed by a
+# space or tab, which giving characters back could never produce.
+_STREET_WORD = r"(?:[A-Z][\w'’-]*+\.?+|\d++(?:st|nd|rd|th))"
 _STREET = re.compile(
-    r"(?<![\w.,/-])\d{1,6}[A-Za-z]?"  # the house number: "1420", "22", "5B"
-    r"(?:[ \t]+(?:[A-Z][\w'’-]*\.?|\d+(?:st|nd|rd|th)))"  # a capitalized word or ordinal: "Maple", "W.", "5th"
-    r"(?:[ \t]+(?:[A-Z][\w'’-]*\.?|\d+(?:st|nd|rd|th))){0,3}?"  # up to three more
-    rf"[ \t]+(?:{_STREET_TYPES})\b\.?"  # the street type: "Street", "St", "Ave."
-    r"(?:,?[ \t]*(?:(?:Apt|Apartment|Unit|Suite|Ste)\.?[ \t]*#?|#)[ \t]*[A-Za-z0-9-]*\d[A-Za-z0-9-]*)?"  # "Apt 4B"
+    r"\d(?<![\w.,/-]\d)\d{0,5}+[A-Za-z]?+"  # the house number: "1420", "22", "5B"
+    rf"[ \t]++{_STREET_WORD}"  # the first word of the name
+    rf"(?:[ \t]++{_STREET_WORD}){{0,3}}?"  # up to three more
+    rf"[ \t]++(?:{_STREET_TYPES})\b\.?"  # the street type: "Street", "St", "Ave."
+    # "Apt 4B", "#12", "Suite 200": the unit holds a digit; before it, "[A-Za-z-]*+" stops at the first one.
+    r"(?:,?+[ \t]*+(?:(?:Apt|Apartment|Unit|Suite|Ste)\.?+[ \t]*+#?+|#)[ \t]*+[A-Za-z-]*+\d[A-Za-z0-9-]*+)?"
 )
-_PO_BOX = re.compile(r"\bP\.?[ \t]?O\.?[ \t]*Box[ \t]+\d+\b", re.IGNORECASE)
+_PO_BOX = re.compile(r"P(?<!\wP)\.?[ \t]?O\.?[ \t]*+Box[ \t]++\d++\b", re.IGNORECASE)
 
 
-def _addresses(text: str) -> list[_Span]:
-    matches = [*_STREET.finditer(text), *_PO_BOX.finditer(text)]
-    return [(m.start(), m.end(), "address") for m in matches]
+def _addresses(text: str) -> Iterator[_Span]:
+    for pattern in (_STREET, _PO_BOX):
+        for m in pattern.finditer(text):
+            yield m.start(), m.end(), "address"
 
 
 # --- Full dates -----------------------------------------------------------------------------------------
 
-# "born", "DOB:", "date of birth", "d.o.b." before a date belong to the passage.
-_BORN = r"(?:(?:\bborn(?:[ \t]+on)?|\bDOB|\bd\.o\.b\.?|\bdate[ \t]+of[ \t]+birth)[ \t]*:?[ \t]*)?"
+# The lookahead skips, cheaply, what cannot start the name of a month (its first three letters are
+# one of each of these), before the alternatives are tried one by one.
 _MONTH = (
+    r"(?=[adfjmnos][aceopu][bcglnprtvy])"
     r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
@@ -102,20 +174,20 @@ _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _DATES = [
     # Numbers: "03/14/2023", "3/14/23", "14.03.2023", "3-14-2023"; the two separators are the same.
-    re.compile(
-        _BORN + r"(?<![\w./-])(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\w/]|[.-]\d)",
-        re.IGNORECASE,
-    ),
+    re.compile(r"(?P<a>\d(?<![\w./-]\d)\d?)(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})(?![\w/]|[.-]\d)"),
     # Year first: "2023-03-14", "2023/3/14".
-    re.compile(
-        _BORN + r"(?<![\w./-])(?P<y>\d{4})(?P<sep>[/-])(?P<a>\d{1,2})(?P=sep)(?P<b>\d{1,2})(?![\w/]|[.-]\d)",
-        re.IGNORECASE,
-    ),
+    re.compile(r"(?P<y>\d(?<![\w./-]\d)\d{3})(?P<sep>[/-])(?P<a>\d{1,2})(?P=sep)(?P<b>\d{1,2})(?![\w/]|[.-]\d)"),
     # Month name first: "March 14, 2023", "Mar 14 2023", "March 14th, 2023".
-    re.compile(_BORN + rf"\b{_MONTH}[ \t]+{_DAY},?[ \t]+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_MONTH}[ \t]++{_DAY},?[ \t]++{_YEAR}\b", re.IGNORECASE),
     # Day first: "14 March 2023", "14th of March, 2023".
-    re.compile(_BORN + rf"(?<![\w./-]){_DAY}[ \t]+(?:of[ \t]+)?{_MONTH},?[ \t]+{_YEAR}\b", re.IGNORECASE),
+    re.compile(
+        rf"(?P<day>\d(?<![\w./-]\d)\d?)(?:st|nd|rd|th)?[ \t]++(?:of[ \t]++)?{_MONTH},?[ \t]++{_YEAR}\b", re.IGNORECASE
+    ),
 ]
+# "born", "born on", "DOB:", "d.o.b." or "date of birth" just before a date belong to the passage. Matched
+# backwards, on the reversed text, from the start of each date: searched forwards, the optional words would
+# be tried at every position of the text, and the spaces around the colon split in many ways.
+_BORN_REVERSED = re.compile(r"[ \t]*+:?+[ \t]*+(?:(?:no[ \t]++)?nrob|BOD|\.?b\.o\.d|htrib[ \t]++fo[ \t]++etad)\b", re.I)
 
 
 def _is_day_and_month(a: str, b: str) -> bool:
@@ -124,28 +196,39 @@ def _is_day_and_month(a: str, b: str) -> bool:
     return (1 <= first <= 12 and 1 <= second <= 31) or (1 <= second <= 12 and 1 <= first <= 31)
 
 
-def _dates(text: str) -> list[_Span]:
-    found = []
+def _dates(text: str) -> Iterator[_Span]:
+    reversed_text = None
     for pattern in _DATES:
         for m in pattern.finditer(text):
             parts = m.groupdict()
             plausible = 1 <= int(parts["day"]) <= 31 if "day" in parts else _is_day_and_month(parts["a"], parts["b"])
-            if plausible:
-                found.append((m.start(), m.end(), "birth_date"))
-    return found
+            if not plausible:
+                continue
+            if reversed_text is None:
+                reversed_text = text[::-1]
+            born = _BORN_REVERSED.match(reversed_text, len(text) - m.start())
+            yield (len(text) - born.end() if born else m.start()), m.end(), "birth_date"
 
 
 # --- Full names -----------------------------------------------------------------------------------------
 
-# A word with its hyphens and apostrophes ("Anna-Lise", "O'Brien", "Gonzalez's"), not glued to digits.
-_WORD = re.compile(r"(?<![\w'’-])[^\W\d_]+(?:['’-][^\W\d_]+)*(?![\w'’-])")
-_POSSESSIVE = re.compile(r"['’]s$")
-# Between two words of one name: spaces only (a comma, a full stop or a line break ends the name).
-_SPACES = re.compile(r"[ \t\u00a0]+")
-# Between a title and a name, a full stop may come too: "Dr. Patel".
-_TITLE_GAP = re.compile(r"\.?[ \t\u00a0]+")
-
+# A word with its hyphens and apostrophes ("Anna-Lise", "O'Brien", "Gonzalez's"), not glued to digits, of
+# two letters or more ("K" is an initial). Only words that can be capitalized: lowercase ASCII words, the
+# commonest in any text, never start one.
+_NAME_WORD = r"[^\W\d_a-z](?<![\w'’-][^\W\d_a-z])(?=[\w'’-])[^\W\d_]*+(?:['’-][^\W\d_]++)*+(?![\w'’-])"
+_POSSESSIVES = ("'s", "’s")
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof"})
+# Between two words of one name: spaces only (a comma, a full stop or a line break ends the name); after a
+# title, a full stop may come too ("Dr. Patel").
+_NAME_GAP = re.compile(r"(\.?[ \t\u00a0]++)")
+_AFTER_TITLE = "|".join(rf"(?<=(?i:{title}))" for title in sorted(_TITLES))
+# Two or more such words with such gaps between, none but the last with a possessive "'s" (which ends a
+# name): only words in these can be part of a full name, so a text full of single capitalized words (or of
+# numbers) costs no more than this one pattern. Python then looks at the words of each one.
+_NAME_RUN = re.compile(rf"(?:{_NAME_WORD}(?<!['’]s)(?:(?:{_AFTER_TITLE})\.)?[ \t\u00a0]++)+{_NAME_WORD}")
+# Before the first word of a sentence: what may come between it and the end of the sentence before.
+_SENTENCE_OPENERS = frozenset(" \t\u00a0\"'“‘([-")
+_SENTENCE_ENDS = frozenset(".!?:;\n\r")
 
 
 def _word_set(*groups: str) -> frozenset[str]:
@@ -197,74 +280,71 @@ _NOT_NAMES = _word_set(
 )
 
 
-def _name_words(text: str) -> list[list[re.Match]]:
-    """Runs of capitalized words that follow each other with only spaces between."""
-    runs: list[list[re.Match]] = []
-    previous = None
-    for word in _WORD.finditer(text):
-        token = word.group()
-        if not (token[0].isupper() and any(c.islower() for c in token)):
-            previous = None
-            continue
-        if previous is not None:
-            gap_pattern = _TITLE_GAP if _bare(previous).lower() in _TITLES else _SPACES
-            gap = text[previous.end() : word.start()]
-            joined = gap_pattern.fullmatch(gap) and not _POSSESSIVE.search(previous.group())
-        else:
-            joined = False
-        if joined:
-            runs[-1].append(word)
-        else:
-            runs.append([word])
-        previous = word
-    return runs
-
-
-def _bare(word: re.Match) -> str:
-    """The word without a possessive "'s"."""
-    return _POSSESSIVE.sub("", word.group())
-
-
 def _starts_sentence(text: str, index: int) -> bool:
     """Whether the word at `index` is the first of a sentence, a line or the text."""
+    # Each call walks back over the spaces and quotes before one word only, so all calls together read
+    # each character at most once.
     index -= 1
-    while index >= 0 and text[index] in " \t\u00a0\"'“‘([-":
+    while index >= 0 and text[index] in _SENTENCE_OPENERS:
         index -= 1
-    return index < 0 or text[index] in ".!?:;\n\r"
+    return index < 0 or text[index] in _SENTENCE_ENDS
 
 
-def _is_name_like(word: re.Match, text: str) -> bool:
-    bare = _bare(word)
-    if len(bare) < 2 or bare.lower() in _NOT_NAMES or bare.lower() in _TITLES:
-        return False
-    # At the start of a sentence, "Watching Maria…" or "Honestly Maria…" hold one name, not two.
-    if _starts_sentence(text, word.start()) and len(bare) >= 5:
-        lower = bare.lower()
-        if lower.endswith("ing") or (len(bare) >= 7 and lower.endswith("ly") and not lower.endswith("rly")):
-            return False
-    return True
+def _opens_sentence(bare: str, lower: str, text: str, start: int) -> bool:
+    """Whether the word at `start` reads as a verb or adverb that starts a sentence: "Watching Maria…" or
+    "Honestly Maria…" hold one name, not two."""
+    adverb = len(bare) >= 7 and lower.endswith("ly") and not lower.endswith("rly")
+    return (lower.endswith("ing") or adverb) and _starts_sentence(text, start)
 
 
-def _names(text: str) -> list[_Span]:
-    found = []
-    for run in _name_words(text):
-        # Split the run into a title (or nothing) followed by name-like words.
-        groups: list[tuple[re.Match | None, list[re.Match]]] = [(None, [])]
-        for word in run:
-            if _bare(word).lower() in _TITLES:
-                groups.append((word, []))
-            elif _is_name_like(word, text):
-                groups[-1][1].append(word)
-            else:
-                groups.append((None, []))
-        for title, names in groups:
-            # A title and a surname ("Dr. Patel"), or a first and last name with at most one middle name.
-            # Four or more capitalized words in a row are more likely a heading or the name of a program.
-            if (title and 1 <= len(names) <= 3) or (not title and 2 <= len(names) <= 3):
-                start = (title or names[0]).start()
-                end = names[-1].start() + len(_bare(names[-1]))
-                found.append((start, end, "full_name"))
-    return found
+def _full_name(title: int, first: int, count: int, end: int) -> _Span | None:
+    """A title and a surname ("Dr. Patel"), or a first and last name with at most one middle name, from a
+    group of `count` name-like words that ends at `end`. Four or more name-like words in a row are more likely
+    a heading or the name of a program."""
+    if title >= 0 and 1 <= count <= 3:
+        return title, end, "full_name"
+    if title < 0 and 2 <= count <= 3:
+        return first, end, "full_name"
+    return None
+
+
+def _names(text: str) -> Iterator[_Span]:
+    for run in _NAME_RUN.finditer(text):
+        # The words of a run in turn. Those that follow each other with only spaces between split into
+        # groups: a title (or nothing) followed by name-like words, until another title or a word that is
+        # not a name. A word in capitals ("JM") or not capitalized ("émile") breaks the run. As a text can
+        # hold thousands of words, the loop keeps to plain variables and calls a function only to end a
+        # group or at the start of a sentence.
+        parts = _NAME_GAP.split(run.group())
+        parts.append(" ")  # the gap after the last word
+        position = run.start()
+        title = first = -1  # where the title and the first name of the group start
+        count = end = 0  # how many names the group has, and where the last ends (without "'s")
+        joined = False  # whether the word joins the one before into one name
+        for i in range(0, len(parts), 2):
+            token, gap = parts[i], parts[i + 1]
+            start = position
+            position += len(token) + len(gap)
+            possessive = token.endswith(_POSSESSIVES)
+            bare = token[:-2] if possessive else token
+            lower = bare.lower()
+            capitalized = token[0].isupper() and any(map(str.islower, token))
+            is_title = capitalized and lower in _TITLES
+            name_like = capitalized and not is_title and len(bare) >= 2 and lower not in _NOT_NAMES
+            if name_like and len(bare) >= 5 and lower.endswith(("ing", "ly")):
+                name_like = not _opens_sentence(bare, lower, text, start)
+            if not (joined and name_like):
+                if count and (found := _full_name(title, first, count, end)):
+                    yield found
+                title, count = (start if is_title else -1), 0
+            if name_like:
+                if not count:
+                    first = start
+                count += 1
+                end = start + len(bare)
+            joined = capitalized and not possessive and (is_title or gap[0] != ".")
+        if count and (found := _full_name(title, first, count, end)):
+            yield found
 
 
 # --- Putting it together --------------------------------------------------------------------------------
@@ -273,30 +353,90 @@ def _names(text: str) -> list[_Span]:
 _DETECTORS = (_emails, _addresses, _dates, _phones, _names)
 
 
+def _spans(text: str) -> list[_Span]:
+    """The matches of all detectors that do not overlap an earlier one, in reading order."""
+    kept: list[_Span] = []  # sorted, and never overlapping, so sorted by end too
+    starts: list[int] = []  # the start of each, to find a place by bisection rather than by comparing all
+    different: set[str] = set()
+    for detector in _DETECTORS:
+        for start, end, kind in detector(text):
+            i = bisect_right(starts, start)
+            if (i and kept[i - 1][1] > start) or (i < len(kept) and kept[i][0] < end):
+                continue
+            kept.insert(i, (start, end, kind))
+            starts.insert(i, start)
+            different.add(text[start:end].strip())
+            if len(different) >= MAX_FINDINGS or len(kept) >= MAX_MATCHES:
+                return kept
+    return kept
+
+
 def _passage(text: str) -> str:
-    text = text.strip()
     if len(text) <= MAX_PASSAGE:
         return text
     return text[: MAX_PASSAGE - 1].rstrip() + "…"
 
 
+def shown_as(exact: str) -> str:
+    """How an exact passage (from identifying_texts) is shown in a warning, and so kept."""
+    return _passage(exact.strip())
+
+
 def find_identifying(text: str) -> list[Finding]:
     """Findings in reading order, no duplicates of the same passage."""
-    kept: list[_Span] = []
-    for detector in _DETECTORS:
-        for start, end, kind in detector(text):
-            if not any(start < other_end and other_start < end for other_start, other_end, _ in kept):
-                kept.append((start, end, kind))
+    text = text[:MAX_TEXT]
     findings, seen = [], set()
-    for start, end, kind in sorted(kept):
-        passage = _passage(text[start:end])
+    for start, end, kind in _spans(text):
+        exact = text[start:end].strip()
+        passage = _passage(exact)
         if passage and passage not in seen:
             seen.add(passage)
-            findings.append(Finding(kind=kind, description=gettext(DESCRIPTIONS[kind]), passage=passage))
+            description = gettext(DESCRIPTIONS[kind])
+            findings.append(Finding(kind=kind, description=description, passage=passage, text=exact))
     return findings
+
+
+def identifying_texts(text: str) -> list[str]:
+    """The exact passages that look identifying, uncut, in reading order, without duplicates."""
+    text = text[:MAX_TEXT]
+    exact = (text[start:end].strip() for start, end, _ in _spans(text))
+    return list(dict.fromkeys(passage for passage in exact if passage))
 
 
 def looks_like_full_name(label: str) -> bool:
     """For short labels (e.g. a child's label field): True when the whole label reads like a first and last name."""
     label = label.strip()
     return any(start == 0 and end == len(label) for start, end, _ in _names(label))
+
+
+# --- Family codes ---------------------------------------------------------------------------------------
+
+# A word of a family code: letters and digits, with apostrophes inside ("O'Brien"). Hyphens, dots,
+# underscores and spaces separate words, so "maria-lopez" and "maria_lopez" are two.
+_CODE_WORD = re.compile(r"[^\W_]++(?:['’][^\W_]++)*+")
+# A capitalized word of a code: "Maria", "O'Brien", "Anna-Lise", "McKay", maybe with a full stop or comma.
+_CAPITALIZED = re.compile(r"[^\W\d_]++(?:['’-][^\W\d_]++)*+[.,]?")
+
+
+def _is_capitalized(word: str) -> bool:
+    return bool(_CAPITALIZED.fullmatch(word)) and word[0].isupper() and any(map(str.islower, word))
+
+
+def code_looks_like_a_name(code: str) -> bool:
+    """Whether a family code reads as a person's name rather than a code such as "F-102", "Blue 7" or "JM-2".
+
+    It does when it is two or more capitalized words and no digit ("Maria Lopez", "Lopez, Maria", and also
+    "Blue Jay": a code holds a digit or is made of initials), or when a common first name stands next to
+    another word in any case ("maria lopez", "JAMAL W", "Rosa Park 3").
+    """
+    code = code.strip()
+    words = code.split()
+    if len(words) >= 2 and not any(map(str.isdigit, code)) and all(map(_is_capitalized, words)):
+        return True
+    parts = _CODE_WORD.findall(code)
+    is_word = [part.replace("'", "").replace("’", "").isalpha() for part in parts]
+    for i, part in enumerate(parts):
+        next_to_a_word = (i > 0 and is_word[i - 1]) or (i + 1 < len(parts) and is_word[i + 1])
+        if is_word[i] and next_to_a_word and part.lower() in FIRST_NAMES:
+            return True
+    return False
