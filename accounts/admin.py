@@ -4,16 +4,30 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import Invitation, Organization, User
+from rsc.forms.fields import NameField
+
+
+class NameFieldsMixin:
+    """Names typed in the admin are one line, as in the app's own forms."""
+
+    name_fields: tuple[str, ...] = ()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.name_fields:
+            kwargs["form_class"] = NameField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(NameFieldsMixin, admin.ModelAdmin):
+    name_fields = ("name",)
     list_display = ["name", "require_mfa", "time_zone", "created_at"]
     search_fields = ["name"]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NameFieldsMixin, BaseUserAdmin):
+    name_fields = ("full_name",)
     ordering = ["email"]
     list_display = ["email", "full_name", "organization", "is_active", "is_staff"]
     list_filter = ["organization", "is_active", "is_staff", "is_account_admin", "is_supervisor", "is_practitioner"]
@@ -40,11 +54,16 @@ class UserAdmin(BaseUserAdmin):
         for user in queryset.filter(is_active=True, invitation_accepted=False):
             services.invitation_send(user=user, invited_by=request.user, request=request)
             invited += 1
-        self.message_user(request, _("Invitations sent: %(count)s.") % {"count": invited})
+        self.message_user(
+            request,
+            _("Invitations on their way: %(count)s. Each person's page shows whether theirs was sent.")
+            % {"count": invited},
+        )
 
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["user", "created_at", "expires_at", "used_at", "revoked_at"]
+    list_display = ["user", "created_at", "delivery", "sent_at", "expires_at", "used_at", "revoked_at"]
+    list_filter = ["delivery"]
     list_select_related = ["user"]
-    readonly_fields = ["token_hash"]
+    readonly_fields = ["token_hash", "delivery", "sent_at", "send_attempts", "retry_at"]

@@ -3,6 +3,8 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User, time_zone_choices
+from rsc.forms.fields import NameField
+from rsc.forms.identifying import IdentifyingTextMixin
 
 ROLE_HELP = {
     User.Role.PRACTITIONER: _("Serves families, receives reflective supervision, writes reflections."),
@@ -23,7 +25,7 @@ class RolesField(forms.MultipleChoiceField):
 
 
 class InviteForm(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    full_name = NameField(label=_("Full name"), max_length=150)
     email = forms.EmailField(label=_("Email address"), max_length=254)
     roles = RolesField()
 
@@ -72,6 +74,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "time_zone"]
+        field_classes = {"full_name": NameField}
         help_texts = {"time_zone": _("Session times are shown in this time zone.")}
 
     def clean_full_name(self) -> str:
@@ -81,7 +84,10 @@ class ProfileForm(forms.ModelForm):
         return name
 
 
-class OrganizationSettingsForm(forms.ModelForm):
+class OrganizationSettingsForm(IdentifyingTextMixin, forms.ModelForm):
+    # The starting text of every agreement: an emergency contact belongs to the agency, never a family.
+    identifying_fields = ("confidentiality_limits",)
+
     time_zone = forms.ChoiceField(label=_("Default time zone"), choices=time_zone_choices)
 
     class Meta:
@@ -95,6 +101,7 @@ class OrganizationSettingsForm(forms.ModelForm):
             "purge_after_person_left_years",
             "restore_window_days",
         ]
+        field_classes = {"name": NameField}
         help_texts = {"time_zone": _("New people start with this time zone; each can change their own.")}
 
     def __init__(self, *args, **kwargs):

@@ -251,19 +251,31 @@ class InvitationQuerySet(models.QuerySet):
 class Invitation(models.Model):
     """A one-time link that lets an invited person choose a password.
 
-    Only a hash of the token is stored; the token itself travels in the email.
-    Sending a new invitation revokes the older ones for the same person.
+    The email task (accounts/tasks.py) makes the token when it sends the email: only a hash of it
+    is stored, and the token itself travels only in the email. Sending a new invitation revokes the
+    older ones for the same person.
     """
+
+    class Delivery(models.TextChoices):
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        RETRYING = "retrying", _("Not sent yet, trying again")
+        FAILED = "failed", _("Could not be sent")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
     invited_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_sent"
     )
-    token_hash = models.CharField(max_length=64, unique=True)
+    # Empty until the email task has made the link.
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.CharField(_("email"), max_length=16, choices=Delivery.choices, default=Delivery.SENDING)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    send_attempts = models.PositiveSmallIntegerField(_("attempts to send"), default=0)
+    retry_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -272,6 +284,12 @@ class Invitation(models.Model):
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "-created_at"], name="accounts_invitation_user")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(delivery="sent") | Q(sent_at__isnull=False, token_hash__isnull=False),
+                name="accounts_invitation_sent_has_link",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Invitation for {self.user.email}"

@@ -4,16 +4,17 @@ Given the `request`, each change is recorded in the audit trail in the same tran
 """
 
 from allauth.usersessions.models import UserSession
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
+from accounts import tasks
 from accounts.models import Invitation, Organization, User
 from rsc import audit
+
+
+class InvitationUnusable(Exception):
+    """The invitation was used, revoked or expired, or its person deactivated, meanwhile."""
 
 
 def user_end_sessions(*, user: User, keep_session_key: str | None = None) -> int:
@@ -27,22 +28,8 @@ def user_end_sessions(*, user: User, keep_session_key: str | None = None) -> int
     return ended
 
 
-def _send_invitation_email(*, invitation: Invitation, token: str) -> None:
-    user = invitation.user
-    context = {
-        "user": user,
-        "organization": user.organization,
-        "invited_by": invitation.invited_by,
-        "link": settings.SITE_URL + reverse("invitation_accept", args=[token]),
-        "expires_at": invitation.expires_at,
-    }
-    subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-    body = render_to_string("accounts/email/invitation_body.txt", context)
-    send_mail(subject, body, None, [user.email])
-
-
 def invitation_send(*, user: User, invited_by: User, request: HttpRequest | None = None) -> Invitation:
-    """Issue a fresh one-time link (again), revoke older ones, and email it after commit."""
+    """Issue a new invitation (again), revoking older links; the worker emails it."""
     with transaction.atomic():
         invitation = _issue_invitation(user=user, invited_by=invited_by)
         if request is not None:
@@ -51,18 +38,15 @@ def invitation_send(*, user: User, invited_by: User, request: HttpRequest | None
 
 
 def _issue_invitation(*, user: User, invited_by: User) -> Invitation:
-    token = Invitation.new_token()
+    """The invitation row and the task that emails it, in the caller's transaction: both or neither.
+    The task table is in the same database, so a queued email is never lost nor sent for a rollback."""
     now = timezone.now()
     with transaction.atomic():
         user.invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
         invitation = Invitation.objects.create(
-            user=user,
-            invited_by=invited_by,
-            token_hash=Invitation.hash_token(token),
-            created_at=now,
-            expires_at=Invitation.default_expiry(),
+            user=user, invited_by=invited_by, created_at=now, expires_at=Invitation.default_expiry()
         )
-        transaction.on_commit(lambda: _send_invitation_email(invitation=invitation, token=token))
+        tasks.send_invitation.enqueue(invitation_id=invitation.pk)
     return invitation
 
 
@@ -104,7 +88,15 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 
 def invitation_accept(*, invitation: Invitation, password: str, request: HttpRequest | None = None) -> User:
+    """Set the person's first password and use up the invitation, or raise InvitationUnusable.
+
+    The invitation row stays locked until commit and is checked again under the lock, so when one
+    link is submitted several times at once, exactly one submission wins.
+    """
     with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
+        if not invitation.is_usable or not invitation.user.is_active:
+            raise InvitationUnusable
         user = invitation.user
         user.set_password(password)
         user.invitation_accepted = True
@@ -139,7 +131,12 @@ def person_set_roles(*, user: User, roles: list[str], request: HttpRequest | Non
         _apply_roles(user, roles)
         user.save(update_fields=list(User.ROLE_FIELDS.values()))
         if request is not None and user.roles != old:
-            audit.record(request, audit.Action.ROLE_CHANGE, user, detail={"old": old, "new": user.roles})
+            detail = {"old": old, "new": user.roles}
+            if getattr(request, "user", None) is not None and request.user.pk == user.pk:
+                # An administrator changing their own roles (giving themselves the supervisor role,
+                # say) is pointed out to the other administrators (rsc.access.notices_for_admin).
+                detail["self"] = True
+            audit.record(request, audit.Action.ROLE_CHANGE, user, detail=detail)
 
 
 def person_deactivate(*, user: User, request: HttpRequest | None = None) -> None:

@@ -76,8 +76,8 @@ def person_invite(request: HttpRequest) -> HttpResponse:
         )
         messages.success(
             request,
-            _("Invitation sent to %(email)s. The link works for %(days)s days.")
-            % {"email": person.email, "days": services.settings.INVITATION_DAYS},
+            _("The invitation to %(name)s (%(email)s) is on its way. The link will work for %(days)s days.")
+            % {"name": person.full_name, "email": person.email, "days": settings.INVITATION_DAYS},
         )
         return redirect("person_detail", pk=person.pk)
     return render(request, "accounts/person_invite.html", {"form": form, "role_help": ROLE_HELP})
@@ -144,7 +144,7 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
         services.invitation_send(user=person, invited_by=request.user, request=request)
         messages.success(
             request,
-            _("A new invitation is on its way to %(email)s; earlier links no longer work.") % {"email": person.email},
+            _("A new invitation to %(name)s is on its way; earlier links no longer work.") % {"name": person.full_name},
         )
     return redirect("person_detail", pk=person.pk)
 
@@ -188,9 +188,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("home")
     form = SetPasswordForm(request.POST or None, user=invitation.user)
     if request.method == "POST" and form.is_valid():
-        user = services.invitation_accept(
-            invitation=invitation, password=form.cleaned_data["password1"], request=request
-        )
+        try:
+            user = services.invitation_accept(
+                invitation=invitation, password=form.cleaned_data["password1"], request=request
+            )
+        except services.InvitationUnusable:
+            # Used meanwhile, as by a second click or tab: answered like any spent link.
+            return render(request, "accounts/invitation_invalid.html", status=404)
         login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         messages.success(
             request, _("Welcome to %(organization)s on RSC Records.") % {"organization": user.organization}

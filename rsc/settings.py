@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "django_tasks_db",
     "accounts",
     "rsc",
 ]
@@ -109,6 +110,15 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+            # Several people signing in at once: a transaction that reads before it writes
+            # would fail at once with "database is locked" when another one writes. Taking the
+            # write lock at BEGIN makes it wait (up to the timeout, in seconds) instead, and WAL
+            # lets reads go on meanwhile.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -189,6 +199,11 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies of the site's own each append the address they saw to X-Forwarded-For.
+# The client's address is the entry this many from the right; entries further left are whatever
+# the client sent, never trusted. It is what login throttling counts per address (allauth) and
+# what the audit trail records (rsc.audit.client_ip). A TLS proxy is one such proxy unless told.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0, minimum=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -206,6 +221,10 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+
+# Background tasks (email): rows in the database, run by `manage.py db_worker` beside the web server
+# (`make run` starts one). Tests use it too, running the worker's own code (tests/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Email: the console in development; SMTP from EMAIL_URL or EMAIL_HOST in production.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "RSC Records <noreply@rsc.example>")

@@ -81,9 +81,33 @@ def stranger_supervisor(other_organization):
     return make_person(other_organization, "sup@farhills.example", "Drew Faraway", User.Role.SUPERVISOR)
 
 
+def acknowledged() -> dict:
+    """Both people have acknowledged the agreement: with its dates, it is in force.
+
+    Spread into SupervisionAgreement.objects.create(..., **acknowledged()). An agreement without
+    both acknowledgements grants nothing (no families, no shared reflections, no scheduling).
+    """
+    moment = datetime.datetime(2025, 12, 20, 9, 0, tzinfo=datetime.UTC)
+    return {"supervisor_acknowledged_at": moment, "supervisee_acknowledged_at": moment}
+
+
 @pytest.fixture
 def agreement(organization, supervisor, practitioner):
-    """The persona supervisor supervises the persona practitioner, since the start of 2026."""
+    """The persona supervisor supervises the persona practitioner, since the start of 2026; both
+    have acknowledged the agreement, so it is in force."""
+    return SupervisionAgreement.objects.create(
+        organization=organization,
+        supervisor=supervisor,
+        supervisee=practitioner,
+        starts_on=datetime.date(2026, 1, 1),
+        confidentiality_limits="Mandated reporting applies.",
+        **acknowledged(),
+    )
+
+
+@pytest.fixture
+def unacknowledged_agreement(organization, supervisor, practitioner):
+    """The same agreement as `agreement`, acknowledged by nobody yet: it grants nothing."""
     return SupervisionAgreement.objects.create(
         organization=organization,
         supervisor=supervisor,
@@ -116,3 +140,48 @@ def admin_client(client, admin_user):
     client.force_login(admin_user)
     mark_reauthenticated(client, admin_user)
     return client
+
+
+@pytest.fixture
+def run_tasks(monkeypatch):
+    """Run every task that is due with django-tasks-db's own worker in batch mode, as `db_worker --batch`
+    does; returns how many ran. Tasks scheduled for later (retries) wait: travel in time to run them."""
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.models import DBTaskResult
+
+    # Between tasks the worker drops connections left outside autocommit; in a test that would be the
+    # connection holding the test's own transaction.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> int:
+        finished = DBTaskResult.objects.finished().count()
+        worker = db_worker.Worker(
+            queue_names=["*"],
+            excluded_queue_names=[],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="pytest",
+        )
+        worker.run()
+        return DBTaskResult.objects.finished().count() - finished
+
+    return run
+
+
+def _register_name_field_strategy() -> None:
+    """Hypothesis's `from_form` infers values for Django's own fields only. A NameField
+    (rsc/forms/fields.py) gets any text, line breaks and direction controls included, so the
+    property tests see it refuse or clean them; the field's validators then filter by length."""
+    from hypothesis import strategies as st
+    from hypothesis.extra.django import register_field_strategy
+
+    from rsc.forms.fields import NameField
+
+    typed = st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), min_size=1, max_size=200)
+    register_field_strategy(NameField, typed)
+
+
+_register_name_field_strategy()

@@ -1,5 +1,7 @@
-"""Property-based checks of the account forms: no 500s, nothing saved on bad input, text kept as typed."""
+"""Property-based checks of the account forms: no 500s, nothing saved on bad input, text kept as typed
+(names on one line: kept as typed when typed without line breaks or other control characters)."""
 
+import unicodedata
 import zoneinfo
 
 from django.db import transaction
@@ -18,6 +20,18 @@ TIME_ZONES = st.sampled_from(sorted(zoneinfo.available_timezones())) | st.text(m
 
 class Rollback(Exception):
     pass
+
+
+def is_plain(text: str) -> bool:
+    """No control or format characters, and no spacing but ordinary spaces."""
+    return all(c == " " or unicodedata.category(c) not in {"Cc", "Cf", "Zs", "Zl", "Zp"} for c in text)
+
+
+def kept_as_one_line(stored: str, typed: str) -> bool:
+    """A stored name is one line without control characters (zero-width joiners aside), and it is
+    what was typed, spaces collapsed, when that was plain."""
+    one_line = stored == " ".join(stored.split()) and is_plain(stored.replace("\u200c", "").replace("\u200d", ""))
+    return one_line and (stored == " ".join(typed.split()) if is_plain(typed) else True)
 
 
 def in_rollback(action):
@@ -39,7 +53,7 @@ def test_profile_form_never_fails_and_keeps_the_name_as_typed(client, practition
         assert response.status_code in {200, 302}
         stored = User.objects.get(pk=practitioner.pk)
         if response.status_code == 302:
-            assert stored.full_name == full_name.strip()
+            assert kept_as_one_line(stored.full_name, full_name)
             assert stored.time_zone == time_zone
         else:
             assert (stored.full_name, stored.time_zone) == (practitioner.full_name, practitioner.time_zone)
@@ -62,7 +76,7 @@ def test_invite_form_never_fails_and_saves_only_valid_invitations(admin_client, 
         assert response.status_code in {200, 302}
         if response.status_code == 302:
             person = User.objects.get(email=email.strip().lower())
-            assert person.full_name == full_name.strip()
+            assert kept_as_one_line(person.full_name, full_name)
             assert set(person.roles) == set(roles)
             assert person.organization_id == admin_user.organization_id
         else:
@@ -84,7 +98,7 @@ def test_organization_settings_never_fail(admin_client, admin_user, organization
         assert response.status_code in {200, 302}
         organization.refresh_from_db()
         if response.status_code == 302:
-            assert organization.name == name.strip()
+            assert kept_as_one_line(organization.name, name)
         else:
             assert organization.name == "Riverbend Early Childhood"
 

@@ -10,7 +10,9 @@ from tests.e2e.conftest import login, new_context, save_screenshot
 NEW_PASSWORD = "river-stones-and-quiet-mornings"
 
 
-def test_admin_invites_person_who_sets_password_and_signs_in(transactional_db, live_server, settings, browser, page):
+def test_admin_invites_person_who_sets_password_and_signs_in(
+    transactional_db, live_server, settings, browser, page, run_tasks
+):
     settings.SITE_URL = live_server.url
     organization = Organization.objects.create(name="Riverbend Early Childhood")
     make_person(organization, "admin@riverbend.example", "Avery Admin", User.Role.ADMINISTRATOR)
@@ -40,7 +42,8 @@ def test_admin_invites_person_who_sets_password_and_signs_in(transactional_db, l
     assert page.url == f"{live_server.url}/people/{person.pk}/"
     expect(page.get_by_role("heading", level=1)).to_have_text("Casey Newcomer")
     expect(page.get_by_role("status")).to_contain_text(
-        "Invitation sent to casey.newcomer@riverbend.example. The link works for 7 days."
+        "The invitation to Casey Newcomer (casey.newcomer@riverbend.example) is on its way. "
+        "The link will work for 7 days."
     )
     expect(page.locator(".page-lead .badge")).to_have_text("Invited")
     save_screenshot(page, "invite-person-detail-after-invite")
@@ -48,7 +51,10 @@ def test_admin_invites_person_who_sets_password_and_signs_in(transactional_db, l
     assert person.roles == [User.Role.PRACTITIONER]
     assert not person.has_usable_password()
 
-    # The live server runs in this process with the locmem backend, so the email is here.
+    # The worker sends it; the live server runs in this process with the locmem backend, so the
+    # email is here.
+    assert mail.outbox == []
+    assert run_tasks() == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["casey.newcomer@riverbend.example"]
@@ -94,7 +100,9 @@ def test_admin_invites_person_who_sets_password_and_signs_in(transactional_db, l
         invitee_context.close()
 
 
-def test_invite_errors_shown_after_password_confirmation_can_be_corrected(transactional_db, live_server, page):
+def test_invite_errors_shown_after_password_confirmation_can_be_corrected(
+    transactional_db, live_server, page, run_tasks
+):
     """allauth replays the stashed POST inside /accounts/reauthenticate/, so the
     re-rendered invitation form must post back to its own URL, not the current one."""
     organization = Organization.objects.create(name="Riverbend Early Childhood")
@@ -118,4 +126,5 @@ def test_invite_errors_shown_after_password_confirmation_can_be_corrected(transa
     expect(page.get_by_role("heading", level=1)).to_have_text("Casey Newcomer")
     person = User.objects.get(email="casey@riverbend.example")
     assert person.roles == [User.Role.SUPERVISOR]
+    assert run_tasks() == 1
     assert len(mail.outbox) == 1

@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
@@ -47,6 +48,9 @@ class Command(BaseCommand):
                 )
             elif verbosity >= 1:
                 self._print(result, dry_run)
+        if not organization:
+            # Also remove the background tasks that finished (emailed or gave up) over two weeks ago.
+            call_command("prune_db_task_results", queue_name="*", min_age_days=14, dry_run=dry_run, verbosity=verbosity)
         if dry_run and verbosity >= 1:
             self.stdout.write("Dry run: nothing was changed.")
         if report.failed:
