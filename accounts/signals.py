@@ -45,7 +45,7 @@ def on_logged_in(sender, request, user, **kwargs) -> None:
         session_key=request.session.session_key,
         defaults={
             "user": user,
-            "ip": request.META.get("REMOTE_ADDR") or "0.0.0.0",  # noqa: S104 - an unknown address, not a bind
+            "ip": audit.client_ip(request) or "0.0.0.0",  # noqa: S104 - an unknown address, not a bind
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
         },
     )

@@ -9,7 +9,11 @@ text of a reflection, notes, agenda items or responses, here or in the logs.
 
 import logging
 
-from django.conf import settings
+# allauth's own reading of X-Forwarded-For (internal module; the version is pinned), so that the
+# trail and the login throttling agree on who a client is.
+from allauth.core.internal.httpkit import clean_client_ip
+from allauth.core.internal.httpkit import get_client_ip as allauth_client_ip
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.http import HttpRequest
 
@@ -95,15 +99,22 @@ def record_for_url(url_name: str, kwargs: dict) -> tuple[str, int | None, dict]:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The address the request came from: behind the TLS proxy, the one it saw."""
+    """The address the request came from, for the audit trail and the list of signed-in sessions.
+
+    The same address allauth's login throttling counts: behind TRUSTED_PROXY_COUNT proxies, the
+    X-Forwarded-For entry that many from the right (what the outermost proxy of the site's own
+    saw); entries further left are the client's say and never trusted. Never raises: a request
+    that did not come through the proxies (too few entries, or one that is not an address) falls
+    back to the address of whatever connected, rather than failing the request.
+    """
     if request is None:
         return None
-    address = request.META.get("REMOTE_ADDR") or None
-    if settings.BEHIND_TLS_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            address = forwarded.split(",")[-1].strip() or address
-    return address
+    try:
+        address = allauth_client_ip(request)
+    except ImproperlyConfigured:
+        # allauth's way of saying that X-Forwarded-For has fewer entries than trusted proxies.
+        address = None
+    return address or clean_client_ip(request.META.get("REMOTE_ADDR") or "")
 
 
 def _event(
@@ -214,4 +225,11 @@ def recorded_in_sitting(instance: models.Model, *, actor, sitting: str) -> bool:
         actor=actor,
         action__in=[Action.CREATE, Action.EDIT],
         detail__sitting=sitting,
+    ).exists()
+
+
+def was_redacted(instance: models.Model) -> bool:
+    """Whether passages were taken out of this record's earlier versions (so the page can say so)."""
+    return AuditEvent.objects.filter(
+        record_type=record_type_of(instance), record_id=instance.pk, action=Action.REDACT
     ).exists()

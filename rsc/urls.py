@@ -26,3 +26,9 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Django's error views, made safe against a request body they cannot read (see rsc/views/core.py).
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error

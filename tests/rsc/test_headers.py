@@ -1,3 +1,11 @@
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -64,10 +72,7 @@ def test_cookies_are_http_only_and_same_site(client, practitioner):
     assert cookie["samesite"] == "Lax"
 
 
-def test_production_values_turn_on_https_protections(tmp_path):
-    import subprocess
-    import sys
-
+def test_production_values_turn_on_https_protections():
     env = production_env()
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
@@ -78,8 +83,6 @@ def test_production_values_turn_on_https_protections(tmp_path):
 
 
 def production_env() -> dict:
-    import os
-
     env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "DEBUG"}}
     env.update(
         DJANGO_SETTINGS_MODULE="rsc.settings",
@@ -106,3 +109,53 @@ def test_unknown_pages_get_the_friendly_404(signed_in):
     response = signed_in.get("/no-such-page/")
     assert response.status_code == 404
     assert "couldn" in response.content.decode()
+
+
+STATIC = Path(__file__).resolve().parents[2] / "static"
+
+
+def test_no_source_maps_are_served():
+    assert not [path for path in STATIC.rglob("*") if path.suffix == ".map"]
+    for asset in [*STATIC.rglob("*.js"), *STATIC.rglob("*.css")]:
+        assert "sourceMappingURL" not in asset.read_text(encoding="utf-8"), asset
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_gunicorn_does_not_name_itself(tmp_path):
+    """The deployment's gunicorn (with gunicorn.conf.py, as the README runs it) sends no Server header."""
+    root = STATIC.parent
+    port = free_port()
+    env = production_env()
+    env.update(ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", SQLITE_PATH=str(tmp_path / "db.sqlite3"))
+    command = [sys.executable, "-m", "gunicorn", "rsc.wsgi", "--config", "gunicorn.conf.py"]
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "1", "--timeout", "30"]
+    with (tmp_path / "gunicorn.log").open("w") as log:
+        server = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            headers = healthz_headers(server, f"http://127.0.0.1:{port}/healthz")
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    assert headers is not None, (tmp_path / "gunicorn.log").read_text()
+    assert "server" not in {name.lower() for name in headers}, headers.items()
+    assert "X-Request-ID" in headers
+
+
+def healthz_headers(server: subprocess.Popen, url: str):
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - a loopback URL
+                return response.headers
+        except OSError:
+            time.sleep(0.2)
+    return None

@@ -1,25 +1,39 @@
 """Settings come from the environment; bad values stop start-up naming the variable."""
 
+import json
 import os
 import subprocess
 import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from rsc import env
 
+UNSET = {"DATABASE_URL", "DEBUG", "SQLITE_PATH", "BEHIND_TLS_PROXY", "TRUSTED_PROXY_COUNT"}
 
-def start_with(**values) -> subprocess.CompletedProcess:
-    environment = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "DEBUG"}}
+
+def start_with(code: str = "", **values) -> subprocess.CompletedProcess:
+    environment = {key: value for key, value in os.environ.items() if key not in UNSET}
     environment.update(DJANGO_SETTINGS_MODULE="rsc.settings", **values)
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
         env=environment,
         capture_output=True,
         text=True,
         check=False,
+        timeout=120,
     )
+
+
+def setting_with(name: str, **values):
+    """A setting's value as the app would see it under the given environment."""
+    code = f"import json; from django.conf import settings; print(json.dumps(settings.{name}))"
+    result = start_with(code, **values)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 @pytest.mark.parametrize(
@@ -36,6 +50,8 @@ def start_with(**values) -> subprocess.CompletedProcess:
         ({"EMAIL_URL": "ftp://mail.example.org"}, "EMAIL_URL must start with smtp://"),
         ({"CACHE_URL": "memcached://x"}, "CACHE_URL must start with redis://"),
         ({"EMAIL_PORT": "abc", "EMAIL_HOST": "mail.example.org"}, "EMAIL_PORT must be a whole number"),
+        ({"TRUSTED_PROXY_COUNT": "one"}, "TRUSTED_PROXY_COUNT must be a whole number"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT must be at least 0"),
     ],
 )
 def test_bad_values_stop_start_up_naming_the_variable(values, message):
@@ -86,3 +102,67 @@ def test_missing_values_take_the_default(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER"):
         monkeypatch.setenv("SOME_NUMBER", "-3")
         env.env_int("SOME_NUMBER", 30, minimum=0)
+
+
+@pytest.mark.parametrize(
+    ("values", "count"),
+    [
+        ({}, 0),
+        ({"TRUSTED_PROXY_COUNT": "2"}, 2),
+        # A proxy that terminates TLS is one proxy of the site's own, unless told otherwise.
+        ({"BEHIND_TLS_PROXY": "1"}, 1),
+        ({"BEHIND_TLS_PROXY": "1", "TRUSTED_PROXY_COUNT": "0"}, 0),
+    ],
+)
+def test_the_trusted_proxy_count_reaches_allauth(values, count):
+    assert setting_with("ALLAUTH_TRUSTED_PROXY_COUNT", **values) == count
+
+
+def test_sqlite_waits_for_the_write_lock_instead_of_failing():
+    options = setting_with('DATABASES["default"]["OPTIONS"]')
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 20
+    assert "journal_mode=WAL" in options["init_command"]
+
+
+CONCURRENT_WRITES = textwrap.dedent(
+    """
+    import threading
+    from django.db import connection, transaction
+
+    THREADS, ROUNDS = 6, 25
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE tally (id INTEGER PRIMARY KEY, seen INTEGER NOT NULL)")
+    errors = []
+
+    def sign_in_many_times():
+        from django.db import connection
+
+        try:
+            for _ in range(ROUNDS):
+                # As a sign-in does: read first, then write, in one transaction.
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute("SELECT COUNT(*) FROM tally")
+                    (seen,) = cursor.fetchone()
+                    cursor.execute("INSERT INTO tally (seen) VALUES (%s)", [seen])
+        except Exception as error:
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign_in_many_times) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM tally")
+        print(cursor.fetchone()[0], errors)
+    """
+)
+
+
+def test_concurrent_writes_to_sqlite_are_not_refused_as_locked(tmp_path: Path):
+    result = start_with(CONCURRENT_WRITES, SQLITE_PATH=str(tmp_path / "db.sqlite3"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "150 []"
