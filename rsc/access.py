@@ -4,15 +4,17 @@ Families have theirs on the model: Family.objects.visible_to(user) and .editable
 """
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Case, CharField, QuerySet, Value, When
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import people_for_admin
 from accounts.models import User
 from rsc.forms.agreements import Status
-from rsc.models import Reflection, RSCGroup, SupervisionAgreement, SupervisionSession
+from rsc.models import AuditEvent, Reflection, RSCGroup, SupervisionAgreement, SupervisionSession
 
 
 def _get(queryset: QuerySet, pk: int) -> SupervisionSession:
@@ -127,3 +129,69 @@ def can_write_reflections(user: User) -> bool:
         and user.organization_id
         and (user.is_practitioner or user.is_supervisor)
     )
+
+
+# --- Administrators who make themselves supervisors ------------------------------------------
+
+NOTICE_DAYS = 60
+NOTICE_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class SelfSupervisionNotice:
+    """Another administrator recorded an agreement with themselves as supervisor ("agreement"),
+    or gave themselves the supervisor role ("role")."""
+
+    kind: str
+    actor_name: str
+    at: datetime.datetime
+    record_id: int | None
+
+    @property
+    def url(self) -> str:
+        if self.record_id is None:
+            return ""
+        name = "agreement_detail" if self.kind == "agreement" else "person_detail"
+        return reverse(name, args=[self.record_id])
+
+
+def notices_for_admin(user: User) -> list[SelfSupervisionNotice]:
+    """For an account administrator: the recent times (last NOTICE_DAYS days, newest first, at most
+    NOTICE_LIMIT) another administrator of the same organization made themselves a supervisor,
+    by recording an agreement in which they supervise (the agreement's "create" event with
+    "self_supervisor") or by giving themselves the supervisor role (a "role_change" of their own
+    account whose new roles include "supervisor" and old ones did not). A supervisor in force
+    sees the supervisee's families, so the other administrators should know. One query; empty
+    for anyone who is not an account administrator. Shown on the administrators' home page."""
+    if not is_organization_admin(user):
+        return []
+    supervisor = '"supervisor"'  # the role as it appears in the JSON list of role names
+    made_agreement = Q(
+        action=AuditEvent.Action.CREATE, record_type=AuditEvent.RecordType.AGREEMENT, detail__self_supervisor=True
+    )
+    gave_role = (
+        Q(action=AuditEvent.Action.ROLE_CHANGE, record_type=AuditEvent.RecordType.PERSON)
+        & (Q(detail__self=True) | Q(record_id=F("actor_id")))
+        & Q(detail__new__icontains=supervisor)
+        & (Q(detail__old__isnull=True) | ~Q(detail__old__icontains=supervisor))
+    )
+    events = (
+        AuditEvent.objects.filter(
+            organization_id=user.organization_id,
+            at__gte=timezone.now() - datetime.timedelta(days=NOTICE_DAYS),
+            actor__isnull=False,
+        )
+        .exclude(actor_id=user.pk)
+        .filter(made_agreement | gave_role)
+        .order_by("-at", "-pk")
+        .values_list("action", "actor__full_name", "actor_email", "at", "record_id")[:NOTICE_LIMIT]
+    )
+    return [
+        SelfSupervisionNotice(
+            kind="agreement" if action == AuditEvent.Action.CREATE else "role",
+            actor_name=name or email,
+            at=at,
+            record_id=record_id,
+        )
+        for action, name, email, at, record_id in events
+    ]

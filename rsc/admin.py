@@ -5,6 +5,7 @@ structure (organizations, agreements, schedules), not what was said.
 """
 
 from django.contrib import admin
+from django.utils import timezone
 
 from rsc.models import Family, RSCGroup, SupervisionAgreement, SupervisionSession
 
@@ -16,6 +17,16 @@ class FamilyAdmin(admin.ModelAdmin):
     list_select_related = ["organization"]
     fields = ["organization", "code", "context", "opened_on", "closed_on", "practitioners"]
     filter_horizontal = ["practitioners"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Retention counts from closed_at, never from the typed closing date: closing (or changing
+        # the closing date) here is a close by the operator, now, as in the app.
+        if "closed_on" in form.changed_data or (obj.closed_on is None) != (obj.closed_at is None):
+            if obj.closed_on is None:
+                obj.closed_at, obj.closed_by = None, None
+            else:
+                obj.closed_at, obj.closed_by = timezone.now(), request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(SupervisionAgreement)

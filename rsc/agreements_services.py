@@ -52,7 +52,12 @@ def agreement_create(
     confidentiality_limits: str,
     request: HttpRequest | None = None,
 ) -> SupervisionAgreement:
-    """A new agreement, acknowledged by nobody yet: both people see it waiting for them."""
+    """A new agreement, acknowledged by nobody yet: both people see it waiting for them, and it
+    grants nothing until both have acknowledged it.
+
+    An administrator who records themselves as the supervisor is marked in the audit trail
+    ("self_supervisor"), so that the organization's other administrators are told
+    (rsc.access.notices_for_admin)."""
     _require_same_organization(organization.pk, supervisor, supervisee)
     with transaction.atomic():
         agreement = SupervisionAgreement.objects.create(
@@ -70,6 +75,8 @@ def agreement_create(
         )
         if request is not None:
             detail = {"supervisor": supervisor.pk, "supervisee": supervisee.pk}
+            if created_by.pk == supervisor.pk:
+                detail["self_supervisor"] = True
             audit.record(request, audit.Action.CREATE, agreement, actor=created_by, detail=detail)
     return agreement
 

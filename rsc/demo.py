@@ -556,11 +556,12 @@ AGREEMENTS = {
             ],
         },
         {
-            # New, and Chris has not acknowledged it yet.
+            # New. The limits of confidentiality changed a few days ago: Sam has acknowledged them
+            # again, Chris not yet, so for now the agreement opens nothing to Sam.
             "supervisor": "supervisor2@demo.example",
             "supervisee": "practitioner4@demo.example",
             "starts_days_ago": 44,
-            "supervisee_acknowledged": False,
+            "terms_changed_days_ago": 4,
             "weekday": 3,
             "time": (9, 30),
             "modality": Modality.VIDEO,
@@ -583,8 +584,8 @@ AGREEMENTS = {
                 ),
                 note(
                     "A first meeting, mostly getting to know each other. Chris said what helped with his last "
-                    "supervisor and what he found hard to bring. We read the agreement together; he would like "
-                    "a little more time with it before acknowledging it, which is fine.",
+                    "supervisor and what he found hard to bring. We read the agreement together; he took "
+                    "a day with it before acknowledging it, which is fine.",
                     ["reflective_alliance"],
                 ),
             ],
@@ -1879,12 +1880,13 @@ def build_demo(organization: Organization, people: dict[str, User]) -> None:
     today = timezone.localdate(timezone=tz)
     purge_records(organization)
     admin = next(person for person in people.values() if person.is_account_admin)
-    families = _build_families(organization, people, today)
+    families = _build_families(organization, people, today, tz)
     runs = []
     for spec in AGREEMENTS.get(organization.name, []):
         agreement = _build_agreement(organization, spec, people, admin, today, tz)
         if "weekday" in spec:
             runs.append((spec, _schedule_pair(agreement, spec, today, tz)))
+        _change_terms(agreement, spec, today, tz)
     for spec in GROUPS.get(organization.name, []):
         group = RSCGroup.objects.create(
             organization=organization, name=spec["name"], facilitator=people[spec["facilitator"]]
@@ -1896,18 +1898,22 @@ def build_demo(organization: Organization, people: dict[str, User]) -> None:
     _build_reflections(organization, people, families, now=now, tz=tz)
 
 
-def _build_families(organization, people, today) -> dict[str, Family]:
+def _build_families(organization, people, today, tz) -> dict[str, Family]:
     families = {}
     for spec in FAMILIES.get(organization.name, []):
         practitioners = [people[email] for email in spec["practitioners"]]
         opened_on = today - datetime.timedelta(days=spec["opened_days_ago"])
         closed = spec.get("closed_days_ago")
+        closed_on = today - datetime.timedelta(days=closed) if closed is not None else None
         family = Family.objects.create(
             organization=organization,
             code=spec["code"],
             context=spec["context"],
             opened_on=opened_on,
-            closed_on=today - datetime.timedelta(days=closed) if closed is not None else None,
+            closed_on=closed_on,
+            # Closed in the app at the end of that day's work, as retention expects.
+            closed_at=_at(closed_on, 17, 0, tz) if closed_on else None,
+            closed_by=practitioners[0] if closed_on else None,
             created_by=practitioners[0],
         )
         family.practitioners.set(practitioners)
@@ -1927,6 +1933,7 @@ def _build_agreement(organization, spec, people, admin, today, tz) -> Supervisio
     starts_on = today - datetime.timedelta(days=spec["starts_days_ago"])
     ends_days_ago = spec.get("ends_days_ago")
     acknowledged = _at(starts_on, 9, 0, tz) - datetime.timedelta(days=3)
+    supervisor_acknowledged, supervisee_acknowledged = acknowledged, acknowledged + datetime.timedelta(days=1)
     return SupervisionAgreement.objects.create(
         organization=organization,
         supervisor=people[spec["supervisor"]],
@@ -1937,12 +1944,21 @@ def _build_agreement(organization, spec, people, admin, today, tz) -> Supervisio
         cadence=Cadence.FORTNIGHTLY,
         usual_minutes=60,
         confidentiality_limits=organization.confidentiality_limits,
-        supervisor_acknowledged_at=acknowledged,
-        supervisee_acknowledged_at=(
-            acknowledged + datetime.timedelta(days=1) if spec.get("supervisee_acknowledged", True) else None
-        ),
+        supervisor_acknowledged_at=supervisor_acknowledged,
+        supervisee_acknowledged_at=supervisee_acknowledged,
         created_by=admin,
     )
+
+
+def _change_terms(agreement, spec, today, tz) -> None:
+    """Changed terms clear both acknowledgements (after the sessions were scheduled under the
+    agreement in force); only the supervisor has acknowledged again."""
+    if "terms_changed_days_ago" not in spec:
+        return
+    changed = _at(today - datetime.timedelta(days=spec["terms_changed_days_ago"]), 10, 0, tz)
+    agreement.supervisor_acknowledged_at = changed + datetime.timedelta(hours=3)
+    agreement.supervisee_acknowledged_at = None
+    agreement.save(update_fields=["supervisor_acknowledged_at", "supervisee_acknowledged_at"])
 
 
 def _schedule_pair(agreement, spec, today, tz) -> list[SupervisionSession]:
@@ -2236,7 +2252,7 @@ def _build_reflections(organization, people, families, *, now, tz) -> None:
         sittings = [(created, later(created, 0.02))]
         for after, changes in spec["edits"]:
             texts.update(changes)
-            item, _changed = reflections_services.reflection_save(
+            item, _changed, _redacted = reflections_services.reflection_save(
                 reflection=item,
                 actor=author,
                 data=texts,
@@ -2493,11 +2509,13 @@ def _volume_families(organization, count, practitioner_ids, today, rng) -> list[
     youngest child is called, how the first caregiver is called) tuples.
     """
     rows = []
+    tz, now = zoneinfo.ZoneInfo(organization.time_zone), timezone.now()
     for index in range(count):
         opened_on = today - datetime.timedelta(days=rng.randint(30, 900))
         closed_on = None
         if rng.random() < 0.12:
             closed_on = min(today, opened_on + datetime.timedelta(days=rng.randint(60, 600)))
+        practitioner_id = practitioner_ids[index % len(practitioner_ids)]
         rows.append(
             Family(
                 organization=organization,
@@ -2505,7 +2523,10 @@ def _volume_families(organization, count, practitioner_ids, today, rng) -> list[
                 context=CONTEXTS[index % len(CONTEXTS)],
                 opened_on=opened_on,
                 closed_on=closed_on,
-                created_by_id=practitioner_ids[index % len(practitioner_ids)],
+                # Closed in the app that afternoon (or just now), by its practitioner.
+                closed_at=min(now, _at(closed_on, 17, 0, tz)) if closed_on else None,
+                closed_by_id=practitioner_id if closed_on else None,
+                created_by_id=practitioner_id,
             )
         )
     rows = _bulk(Family, rows)
@@ -2957,7 +2978,9 @@ def _volume_reflection_rows(organization, pending, later, latest, rng, counts) -
         seen = saved
         shared = later(created, 0.05, 2) if rng.random() < (0.75 if session_id else 0.35) else None
         if shared is not None:
-            share = ReflectionShare(supervisor_id=supervisor_id, shared_at=shared)
+            # The share reaches back to the version standing when it was made (rsc/services/versions.py).
+            standing = 2 if edited and shared >= edited - datetime.timedelta(minutes=15) else 1
+            share = ReflectionShare(supervisor_id=supervisor_id, shared_at=shared, first_version=standing)
             shares.append((row, share))
             read = later(shared, 0.05, 4) if rng.random() < 0.85 else None
             if read is not None:
@@ -2980,6 +3003,7 @@ def _volume_reflection_rows(organization, pending, later, latest, rng, counts) -
                         moment = later(moment, 0.05, 2)
                 if rng.random() < 0.03:
                     share.revoked_at = later(share.last_read_at, 0.1, 5)
+                    share.last_version = 2 if edited else 1
         reflections.append(
             Reflection(
                 organization_id=organization.pk,

@@ -104,20 +104,34 @@ def family_update(
     return family
 
 
-def family_close(*, family: Family, closed_on: datetime.date, request: HttpRequest | None = None) -> Family:
-    """Mark the work with a family as finished; everything recorded stays."""
+def family_close(
+    *, family: Family, closed_on: datetime.date, closed_by: User | None = None, request: HttpRequest | None = None
+) -> Family:
+    """Mark the work with a family as finished; everything recorded stays.
+
+    `closed_on` is the day the person says the work ended, shown on the page. Retention counts
+    from `closed_at`, the server's time of closing, which nobody can backdate; `closed_by` (the
+    signed-in person unless given) decides whether colleagues' writing gets the restore window.
+    """
+    if closed_by is None and request is not None and request.user.is_authenticated:
+        closed_by = request.user
     with transaction.atomic():
         family.closed_on = closed_on
-        family.save(update_fields=["closed_on", "updated_at"])
+        family.closed_at = timezone.now()
+        family.closed_by = closed_by
+        family.save(update_fields=["closed_on", "closed_at", "closed_by", "updated_at"])
         if request is not None:
             audit.record(request, audit.Action.CLOSE, family, detail={"closed_on": closed_on.isoformat()})
     return family
 
 
 def family_reopen(*, family: Family, request: HttpRequest | None = None) -> Family:
+    """Open the family again; a later close starts the retention period afresh."""
     with transaction.atomic():
         family.closed_on = None
-        family.save(update_fields=["closed_on", "updated_at"])
+        family.closed_at = None
+        family.closed_by = None
+        family.save(update_fields=["closed_on", "closed_at", "closed_by", "updated_at"])
         if request is not None:
             audit.record(request, audit.Action.REOPEN, family)
     return family

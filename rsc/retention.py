@@ -2,9 +2,13 @@
 
 Each organization sets three periods (accounts.Organization):
 
-- ``purge_after_family_closed_years``: that long after a family's closing date, the family
-  row itself goes, with its children, caregivers (and their notes), every reflection about it
+- ``purge_after_family_closed_years``: that long after a family was closed, the family row
+  itself goes, with its children, caregivers (and their notes), every reflection about it
   (with versions, responses, shares and draft responses) and every agenda item that names it.
+  The period counts from ``Family.closed_at``, the server's time of closing, never from the
+  opening or closing dates people type (which could be backdated to purge others' writing at
+  once). When someone other than the person who closed the family wrote about it, the purge
+  also waits at least the restore window after closing, so a colleague can notice and reopen.
 - ``purge_after_person_left_years``: that long after a person was deactivated, their
   reflections (with everything hanging off them), the responses and draft responses they wrote
   on other people's reflections, and the agenda items they wrote go; so do the notes, earlier
@@ -30,14 +34,12 @@ again purges nothing new: what was removed is gone, and what is left is not due.
 import datetime
 import logging
 import traceback
-import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -124,20 +126,13 @@ def years_before(moment, years: int):
         return moment.replace(year=year, day=28)
 
 
-def organization_today(organization: Organization, now: datetime.datetime) -> datetime.date:
-    try:
-        tz = zoneinfo.ZoneInfo(organization.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    return timezone.localdate(now, tz)
-
-
-def family_closed_cutoff(organization: Organization, now: datetime.datetime) -> datetime.date | None:
-    """Families closed on or before this day are due; None when the organization keeps them."""
+def family_closed_cutoff(organization: Organization, now: datetime.datetime) -> datetime.datetime | None:
+    """Families closed (by the server's clock) at or before this moment are due; None when the
+    organization keeps them."""
     years = organization.purge_after_family_closed_years
     if years is None:
         return None
-    return years_before(organization_today(organization, now), years)
+    return years_before(now, years)
 
 
 def person_left_cutoff(organization: Organization, now: datetime.datetime) -> datetime.datetime | None:
@@ -154,10 +149,19 @@ def restore_cutoff(organization: Organization, now: datetime.datetime) -> dateti
 
 
 def closed_families_due(organization: Organization, now: datetime.datetime) -> QuerySet[Family]:
+    """Closed families whose retention period has passed since they were really closed.
+
+    Only `closed_at` counts: a family with a closing date but no server time of closing is never
+    due. Writing by anyone but the person who closed it (or by anyone, when that person is not
+    known) keeps the family at least the restore window after closing.
+    """
     cutoff = family_closed_cutoff(organization, now)
     if cutoff is None:
         return Family.objects.none()
-    return Family.objects.filter(organization=organization, closed_on__isnull=False, closed_on__lte=cutoff)
+    others_wrote = Reflection.objects.filter(family_id=OuterRef("pk")).exclude(author_id=OuterRef("closed_by_id"))
+    return Family.objects.filter(
+        organization=organization, closed_on__isnull=False, closed_at__isnull=False, closed_at__lte=cutoff
+    ).filter(Q(closed_at__lte=restore_cutoff(organization, now)) | (Q(closed_by__isnull=False) & ~Exists(others_wrote)))
 
 
 def departed_people_due(organization: Organization, now: datetime.datetime) -> QuerySet[User]:

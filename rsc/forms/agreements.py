@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User, UserQuerySet
 from rsc.forms.fields import IdsChoiceField
+from rsc.forms.identifying import IdentifyingTextMixin
 from rsc.models.agreements import Cadence, Format, RSCGroup, SupervisionAgreement
+from rsc.models.families import PLAUSIBLE_YEARS, years_from
 
 MIN_MINUTES = 15
 MAX_MINUTES = 240
@@ -68,6 +70,17 @@ def person_label(person: User) -> str:
     return person.full_name
 
 
+def plausible_date(day: datetime.date, what) -> datetime.date:
+    """Refuse a start or end more than PLAUSIBLE_YEARS from today: a mistyped year, not a plan."""
+    today = timezone.localdate()
+    if not (years_from(today, -PLAUSIBLE_YEARS) <= day <= years_from(today, PLAUSIBLE_YEARS)):
+        raise forms.ValidationError(
+            _("Check the year: %(what)s has to be within %(years)d years of today."),
+            params={"what": what, "years": PLAUSIBLE_YEARS},
+        )
+    return day
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -88,8 +101,10 @@ class AgreementFilterForm(forms.Form):
         return self.cleaned_data["q"].strip() if self.is_valid() else ""
 
 
-class AgreementTermsForm(forms.Form):
+class AgreementTermsForm(IdentifyingTextMixin, forms.Form):
     """The terms an administrator can change after the agreement is made."""
+
+    identifying_fields = ("confidentiality_limits",)
 
     starts_on = forms.DateField(
         label=_("Starts on"),
@@ -136,6 +151,13 @@ class AgreementTermsForm(forms.Form):
 
     def clean_confidentiality_limits(self) -> str:
         return normalise_newlines(self.cleaned_data["confidentiality_limits"])
+
+    def clean_starts_on(self) -> datetime.date:
+        return plausible_date(self.cleaned_data["starts_on"], _("the start date"))
+
+    def clean_ends_on(self) -> datetime.date | None:
+        ends_on = self.cleaned_data["ends_on"]
+        return ends_on and plausible_date(ends_on, _("the end date"))
 
     def clean(self):
         cleaned = super().clean()
@@ -224,7 +246,7 @@ class AgreementEndForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_ends_on(self) -> datetime.date:
-        ends_on = self.cleaned_data["ends_on"]
+        ends_on = plausible_date(self.cleaned_data["ends_on"], _("the last day"))
         if ends_on < self.agreement.starts_on:
             raise forms.ValidationError(
                 _("The agreement started on %(date)s; choose that day or a later one.")
@@ -237,7 +259,9 @@ class AcknowledgeForm(forms.Form):
     seen = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
-class GroupForm(forms.Form):
+class GroupForm(IdentifyingTextMixin, forms.Form):
+    identifying_fields = ("name",)
+
     name = forms.CharField(
         label=_("Name of the group"), max_length=100, error_messages={"required": _("Give the group a name.")}
     )

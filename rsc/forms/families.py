@@ -5,13 +5,14 @@ import re
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from rsc.deidentify import DESCRIPTIONS, find_identifying, looks_like_full_name
+from rsc.deidentify import code_looks_like_a_name
 from rsc.forms.fields import IdsChoiceField
+from rsc.forms.identifying import IdentifyingTextMixin
 from rsc.models import Caregiver, Child, Family
+from rsc.models.families import PLAUSIBLE_YEARS, earliest_plausible_date
 
 # How far a birth month may reach: early childhood is birth to eight, and a
 # pregnancy is known at most about ten months ahead.
@@ -118,6 +119,15 @@ class FamilyForm(forms.ModelForm):
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
+        if code_looks_like_a_name(code):
+            raise forms.ValidationError(
+                _(
+                    "“%(code)s” reads like a person’s name. Use a code that could not identify the family, "
+                    "such as “Blue 7” or “ML-4”."
+                ),
+                params={"code": code},
+                code="looks_like_a_name",
+            )
         duplicates = Family.objects.editable_by(self.user).filter(code__iexact=code)
         if self.instance.pk:
             duplicates = duplicates.exclude(pk=self.instance.pk)
@@ -132,6 +142,11 @@ class FamilyForm(forms.ModelForm):
         opened_on = self.cleaned_data["opened_on"]
         if opened_on > timezone.localdate():
             raise forms.ValidationError(_("The opening date can't be in the future. Use the day you first met."))
+        if opened_on < earliest_plausible_date():
+            raise forms.ValidationError(
+                _("Check the year: the opening date can't be more than %(years)d years ago."),
+                params={"years": PLAUSIBLE_YEARS},
+            )
         if self.instance.closed_on and opened_on > self.instance.closed_on:
             raise forms.ValidationError(
                 _("This family was closed on %(closed)s; the opening date has to be on or before that."),
@@ -140,7 +155,9 @@ class FamilyForm(forms.ModelForm):
         return opened_on
 
 
-class ChildForm(forms.ModelForm):
+class ChildForm(IdentifyingTextMixin, forms.ModelForm):
+    identifying_fields = ("label",)
+
     birth_month = MonthField(
         label=_("Birth month"),
         help_text=_("Month and year only, such as 2024-05. For a baby on the way, the expected month."),
@@ -182,7 +199,9 @@ class ChildForm(forms.ModelForm):
         return cleaned
 
 
-class CaregiverForm(forms.ModelForm):
+class CaregiverForm(IdentifyingTextMixin, forms.ModelForm):
+    identifying_fields = ("label", "notes")
+
     class Meta:
         model = Caregiver
         fields = ["relationship", "label", "notes"]
@@ -254,6 +273,11 @@ class FamilyCloseForm(forms.Form):
             )
         if closed_on > timezone.localdate():
             raise forms.ValidationError(_("The closing date can't be in the future."))
+        if closed_on < earliest_plausible_date():
+            raise forms.ValidationError(
+                _("Check the year: the closing date can't be more than %(years)d years ago."),
+                params={"years": PLAUSIBLE_YEARS},
+            )
         return closed_on
 
 
@@ -273,19 +297,3 @@ class FamilyFilterForm(forms.Form):
 
     def clean_state(self) -> str:
         return self.cleaned_data["state"] or self.OPEN
-
-
-# The order in which the warning lists what it noticed.
-_HINT_ORDER = ("full_name", "email", "phone", "birth_date", "address")
-
-
-def identifying_hints(*, labels: list[str], texts: list[str]) -> list[str]:
-    """What looks like identifying details: short labels that read like a full name, free text
-    that contains a full name, an email address, phone number, full date or street address."""
-    found = {}
-    if any(looks_like_full_name(label) for label in labels):
-        found["full_name"] = gettext(DESCRIPTIONS["full_name"])
-    for text in texts:
-        for finding in find_identifying(text):
-            found.setdefault(finding.kind, finding.description)
-    return [found[kind] for kind in _HINT_ORDER if kind in found]

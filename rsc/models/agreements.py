@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,8 +35,20 @@ class Cadence(models.TextChoices):
 
 class AgreementQuerySet(models.QuerySet):
     def active(self, on: datetime.date | None = None) -> "AgreementQuerySet":
+        """Agreements whose dates include the day (today by default), acknowledged or not."""
         on = on or timezone.localdate()
         return self.filter(starts_on__lte=on).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+
+    def in_force(self, on: datetime.date | None = None) -> "AgreementQuerySet":
+        """Active on the day and acknowledged by both people: only these grant anything.
+
+        Until both have acknowledged (again, after the terms changed), an agreement gives the
+        supervisor no access to the supervisee's families or shared reflections, and no sessions
+        can be scheduled under it.
+        """
+        return self.active(on).filter(
+            supervisor_acknowledged_at__isnull=False, supervisee_acknowledged_at__isnull=False
+        )
 
     def involving(self, user) -> "AgreementQuerySet":
         if not (user.is_authenticated and user.organization_id):
@@ -101,6 +113,20 @@ class SupervisionAgreement(models.Model):
     def fully_acknowledged(self) -> bool:
         return bool(self.supervisor_acknowledged_at and self.supervisee_acknowledged_at)
 
+    def is_in_force(self, on: datetime.date | None = None) -> bool:
+        """The same rule as AgreementQuerySet.in_force, for one agreement."""
+        return self.is_active(on) and self.fully_acknowledged
+
+    @property
+    def waiting_for(self) -> list:
+        """The people whose acknowledgement the agreement still needs, supervisor first."""
+        waiting = []
+        if not self.supervisor_acknowledged_at:
+            waiting.append(self.supervisor)
+        if not self.supervisee_acknowledged_at:
+            waiting.append(self.supervisee)
+        return waiting
+
 
 class GroupQuerySet(models.QuerySet):
     def visible_to(self, user) -> "GroupQuerySet":
@@ -109,6 +135,19 @@ class GroupQuerySet(models.QuerySet):
         return (
             self.filter(organization_id=user.organization_id).filter(Q(facilitator=user) | Q(members=user)).distinct()
         )
+
+
+def provides_rsc(*, supervisor, supervisee, on: datetime.date | None = None) -> Q:
+    """A condition: `supervisor` provides reflective supervision to `supervisee` now.
+
+    Either an agreement between them is in force, or `supervisor` facilitates an RSC group
+    that meets currently with `supervisee` as a member. Either side may be a person, an id or
+    an OuterRef, so that one query can ask it of many rows (two EXISTS subqueries, no joins).
+    This is what a share needs to stay readable: it ends with the relationship that allowed it.
+    """
+    agreements = SupervisionAgreement.objects.in_force(on).filter(supervisor=supervisor, supervisee=supervisee)
+    groups = RSCGroup.objects.filter(is_active=True, facilitator=supervisor, members=supervisee)
+    return Q(Exists(agreements)) | Q(Exists(groups))
 
 
 class RSCGroup(models.Model):

@@ -16,6 +16,24 @@ code_validator = RegexValidator(
 )
 
 
+# Dates people type (a family's opening and closing, an agreement's start and end) reach at most
+# this many years from today: anything further is a slip of the keyboard, or an attempt to age
+# records on paper.
+PLAUSIBLE_YEARS = 30
+
+
+def years_from(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day `years` later (earlier, when negative); 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def earliest_plausible_date(today: datetime.date | None = None) -> datetime.date:
+    return years_from(today or timezone.localdate(), -PLAUSIBLE_YEARS)
+
+
 class FamilyQuerySet(models.QuerySet):
     def alive(self) -> "FamilyQuerySet":
         return self.filter(deleted_at__isnull=True)
@@ -29,14 +47,15 @@ class FamilyQuerySet(models.QuerySet):
     def visible_to(self, user) -> "FamilyQuerySet":
         """Families a person may read: their own, and those of practitioners they supervise now.
 
-        A supervisor sees a family while an agreement with one of its assigned
-        practitioners is active today. Deleted families are never visible here.
+        A supervisor sees a family while an agreement with one of its assigned practitioners
+        is in force today: active, and acknowledged by both people. Deleted families are never
+        visible here.
         """
         from rsc.models.agreements import SupervisionAgreement
 
         if not (user.is_authenticated and user.is_active and user.organization_id):
             return self.none()
-        supervised = SupervisionAgreement.objects.active().filter(
+        supervised = SupervisionAgreement.objects.in_force().filter(
             supervisor=user, supervisee__in=OuterRef("practitioners")
         )
         return (

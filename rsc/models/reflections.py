@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from rsc.models.agreements import RIOS_ELEMENTS
+from rsc.models.agreements import RIOS_ELEMENTS, provides_rsc
 
 
 @dataclass(frozen=True)
@@ -147,19 +147,33 @@ class ReflectionQuerySet(models.QuerySet):
             return self.none()
         return self.alive().filter(organization_id=user.organization_id, author=user)
 
+    @staticmethod
+    def _shared_now(user) -> Q:
+        """Shared with the person, and they still provide RSC to the author.
+
+        A share outlives neither the agreement nor the group that allowed it: once the agreement
+        ends (or waits for acknowledgements again) and no current group joins them, the former
+        supervisor reads nothing of it, old or new. Three EXISTS subqueries, no joins.
+        """
+        shares = ReflectionShare.objects.filter(reflection=OuterRef("pk"), supervisor=user, revoked_at__isnull=True)
+        return Q(Exists(shares)) & provides_rsc(supervisor=user, supervisee=OuterRef("author"))
+
     def shared_with(self, user) -> "ReflectionQuerySet":
-        """Reflections currently shared with the person by someone else."""
+        """Reflections shared with the person by someone they currently supervise."""
         if not (user.is_authenticated and user.is_active and user.organization_id):
             return self.none()
-        shares = ReflectionShare.objects.filter(reflection=OuterRef("pk"), supervisor=user, revoked_at__isnull=True)
-        return self.alive().filter(organization_id=user.organization_id).exclude(author=user).filter(Exists(shares))
+        return (
+            self.alive()
+            .filter(organization_id=user.organization_id)
+            .exclude(author=user)
+            .filter(self._shared_now(user))
+        )
 
     def visible_to(self, user) -> "ReflectionQuerySet":
-        """Reflections a person may read: their own, and those shared with them now."""
+        """Reflections a person may read: their own, and those shared with them by someone they supervise now."""
         if not (user.is_authenticated and user.is_active and user.organization_id):
             return self.none()
-        shares = ReflectionShare.objects.filter(reflection=OuterRef("pk"), supervisor=user, revoked_at__isnull=True)
-        return self.alive().filter(organization_id=user.organization_id).filter(Q(author=user) | Exists(shares))
+        return self.alive().filter(organization_id=user.organization_id).filter(Q(author=user) | self._shared_now(user))
 
 
 class Reflection(models.Model):
@@ -339,3 +353,8 @@ class ReflectionVersion(models.Model):
 
     def section_texts(self) -> list[tuple[Section, str]]:
         return [(section, self.sections.get(section.field, "")) for section in SECTIONS]
+
+    @property
+    def shows_removed(self) -> bool:
+        """Whether a passage was taken out of this version (rsc/services/versions.py)."""
+        return any("[removed]" in text for text in [self.title, *self.sections.values()])

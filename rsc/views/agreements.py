@@ -123,6 +123,8 @@ def _render_detail(
         "is_admin": is_admin,
         "can_acknowledge": can_acknowledge,
         "my_acknowledged_at": my_acknowledged_at,
+        # Until both have acknowledged, the agreement opens nothing: every page of it says so.
+        "waiting_for": agreement.waiting_for if agreement.status != Status.ENDED else [],
         "seen": limits_digest(agreement.confidentiality_limits),
         "end_form": end_form or (AgreementEndForm(agreement=agreement) if is_admin else None),
     }

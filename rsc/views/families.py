@@ -13,7 +13,6 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch
-from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,8 +26,8 @@ from rsc.forms.families import (
     FamilyCloseForm,
     FamilyFilterForm,
     FamilyForm,
-    identifying_hints,
 )
+from rsc.forms.identifying import form_warnings, has_other_errors
 from rsc.models import Family, Reflection, SupervisionSession
 
 FAMILIES_PER_PAGE = 25
@@ -123,22 +122,6 @@ def _saved_data(form: FamilyForm, children: ChildFormSet, caregivers: CaregiverF
     }
 
 
-def _warn_if_identifying(request: HttpRequest, data: dict) -> None:
-    hints = identifying_hints(
-        labels=[data["code"], *(row["label"] for row in data["children"] + data["caregivers"])],
-        texts=[row["notes"] for row in data["caregivers"]],
-    )
-    if hints:
-        messages.warning(
-            request,
-            _(
-                "Saved. Something here looks like %(what)s. Records in RSC Records stay de-identified: "
-                "please check, and change it if it could identify the family."
-            )
-            % {"what": get_text_list(hints, _("or"))},
-        )
-
-
 def _render_form(
     request: HttpRequest,
     form: FamilyForm,
@@ -161,7 +144,13 @@ def _render_form(
         ),
     ]
     has_errors = form.is_bound and not all([form.is_valid(), children.is_valid(), caregivers.is_valid()])
-    context = {"form": form, "sections": sections, "family": family, "has_errors": has_errors}
+    # Passages that may identify someone get their own gentle warning, not the "look again" banner.
+    warnings = form_warnings(children, caregivers) if has_errors else []
+    rows = [form, *children.forms, *caregivers.forms]
+    has_errors = has_errors and (
+        any(has_other_errors(row) for row in rows) or bool(children.non_form_errors() or caregivers.non_form_errors())
+    )
+    context = {"form": form, "sections": sections, "family": family, "has_errors": has_errors, "warnings": warnings}
     return render(request, "rsc/families/family_form.html", context)
 
 
@@ -181,7 +170,6 @@ def family_create(request: HttpRequest) -> HttpResponse:
             **data,
         )
         messages.success(request, _("Family %(code)s is added.") % {"code": family.code})
-        _warn_if_identifying(request, data)
         return redirect(family)
     return _render_form(request, form, children, caregivers)
 
@@ -241,7 +229,6 @@ def family_edit(request: HttpRequest, pk: int) -> HttpResponse:
             family=family, practitioners=[request.user, *form.cleaned_data["colleagues"]], request=request, **data
         )
         messages.success(request, _("Your changes to %(code)s are saved.") % {"code": family.code})
-        _warn_if_identifying(request, data)
         return redirect(family)
     if request.method == "GET":
         # The form shows the family's details, caregivers' notes included: a read.
@@ -259,7 +246,9 @@ def family_close(request: HttpRequest, pk: int) -> HttpResponse:
     form = FamilyCloseForm(request.POST, family=family)
     if not form.is_valid():
         return _render_detail(request, family, form, status=400)
-    services.family_close(family=family, closed_on=form.cleaned_data["closed_on"], request=request)
+    services.family_close(
+        family=family, closed_on=form.cleaned_data["closed_on"], closed_by=request.user, request=request
+    )
     messages.success(request, _("%(code)s is closed. Everything recorded stays here.") % {"code": family.code})
     return redirect(family)
 

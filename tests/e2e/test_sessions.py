@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from rsc.models import Child, Family, FollowUp, SupervisionAgreement, SupervisionSession
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, acknowledged
 from tests.e2e.conftest import (
     assert_no_axe_violations,
     assert_no_horizontal_scroll,
@@ -42,6 +42,7 @@ def test_supervisor_schedules_documents_and_signs_and_the_practitioner_reads(
         supervisee=practitioner,
         starts_on=today - datetime.timedelta(days=60),
         confidentiality_limits="Mandated reporting applies.",
+        **acknowledged(),
     )
     family = Family.objects.create(organization=organization, code="JM-2", context=Family.Context.HOME_VISITING)
     family.practitioners.add(practitioner)

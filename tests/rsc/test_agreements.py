@@ -458,6 +458,43 @@ def test_invalid_input_saves_nothing_and_keeps_what_was_typed(admin_client, supe
     assert "Kept exactly &lt;as typed&gt;.\n\nSecond paragraph.</textarea>" in content
 
 
+def years_from_today(years: int) -> str:
+    today = timezone.localdate()
+    return today.replace(year=today.year + years, day=min(today.day, 28)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("field", "years", "what"),
+    [("starts_on", -31, "the start date"), ("starts_on", 31, "the start date"), ("ends_on", 31, "the end date")],
+)
+def test_dates_more_than_thirty_years_away_are_refused_and_nothing_is_saved(
+    admin_client, supervisor, practitioner, agreement, field, years, what
+):
+    message = f"Check the year: {what} has to be within 30 years of today."
+    response = admin_client.post(
+        reverse("agreement_create"), form_data(supervisor, practitioner, **{field: years_from_today(years)})
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assert SupervisionAgreement.objects.count() == 1
+
+    response = admin_client.post(
+        reverse("agreement_edit", args=[agreement.pk]), terms_data(agreement, **{field: years_from_today(years)})
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assert SupervisionAgreement.objects.get().starts_on == agreement.starts_on
+    assert SupervisionAgreement.objects.get().ends_on is None
+
+
+def test_an_agreement_cannot_end_more_than_thirty_years_from_now(admin_client, agreement):
+    response = admin_client.post(reverse("agreement_end", args=[agreement.pk]), {"ends_on": years_from_today(31)})
+    assert response.status_code == 400
+    assert "Check the year: the last day has to be within 30 years of today." in response.content.decode()
+    agreement.refresh_from_db()
+    assert agreement.ends_on is None
+
+
 def test_a_pair_cannot_have_two_agreements_at_the_same_time(admin_client, supervisor, practitioner):
     make_agreement(supervisor, practitioner, starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 3, 1))
     response = admin_client.post(

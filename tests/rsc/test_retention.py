@@ -34,7 +34,7 @@ from rsc.models import (
     SupervisionAgreement,
     SupervisionSession,
 )
-from tests.conftest import make_person, mark_reauthenticated
+from tests.conftest import acknowledged, make_person, mark_reauthenticated
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 BUILT = datetime.datetime(2026, 6, 15, 10, 0, tzinfo=CHICAGO)
@@ -94,12 +94,15 @@ def scheduled_session(agreement, *, supervisor, days: int = 3) -> SupervisionSes
 
 
 def make_family(organization, practitioner, code, *, closed_on=None) -> Family:
+    """A family of the practitioner's; with `closed_on`, closed by them in the app that day (at midnight)."""
     family = Family.objects.create(
         organization=organization,
         code=code,
         context=Family.Context.HOME_VISITING,
         opened_on=datetime.date(2026, 1, 5),
         closed_on=closed_on,
+        closed_at=datetime.datetime.combine(closed_on, datetime.time(0, 0), tzinfo=CHICAGO) if closed_on else None,
+        closed_by=practitioner if closed_on else None,
     )
     family.practitioners.add(practitioner)
     Child.objects.create(family=family, label="K", birth_month=datetime.date(2025, 4, 1))
@@ -176,6 +179,7 @@ def world(organization, supervisor, clock) -> World:
             supervisee=person,
             starts_on=datetime.date(2026, 1, 1),
             confidentiality_limits="Mandated reporting applies.",
+            **acknowledged(),
         )
         for person in (leaver, stayer, recent)
     }
@@ -272,6 +276,78 @@ def test_a_family_closed_seven_years_ago_goes_with_the_writing_about_it(world, c
     assert exists(world.group_session)
     assert not AgendaItem.objects.filter(text__contains="closed family").exists()
     assert AgendaItem.objects.filter(session=world.group_session, author=world.stayer, family=None).exists()
+
+
+def close_in_the_app(client, person, family, closed_on: str) -> None:
+    client.force_login(person)
+    assert client.post(reverse("family_close", args=[family.pk]), {"closed_on": closed_on}).status_code == 302
+
+
+def test_backdating_a_familys_dates_purges_nothing(client, organization, practitioner, other_practitioner, clock):
+    """The attack: open a family "in 2000", close it "in 2000", and let the next run remove every
+    colleague's writing about it at once."""
+    client.force_login(practitioner)
+    data = {
+        "code": "BD-1",
+        "context": Family.Context.HOME_VISITING,
+        "opened_on": "2000-01-03",
+        "colleagues": [other_practitioner.pk],
+        "children-TOTAL_FORMS": "0",
+        "children-INITIAL_FORMS": "0",
+        "caregivers-TOTAL_FORMS": "0",
+        "caregivers-INITIAL_FORMS": "0",
+    }
+    assert client.post(reverse("family_create"), data).status_code == 302
+    family = Family.objects.get(code="BD-1")
+    theirs, mine = write(other_practitioner, family, "the colleague's"), write(practitioner, family)
+    close_in_the_app(client, practitioner, family, "2000-01-04")
+    assert "nothing due" in run()
+    clock.move_to(BUILT + datetime.timedelta(days=365 * 7))
+    run()
+    assert exists(family) and exists(theirs) and exists(mine)
+    assert not AuditEvent.objects.filter(action=PURGE).exists()
+
+
+def test_a_family_really_closed_seven_years_ago_goes(client, organization, practitioner, clock):
+    family = make_family(organization, practitioner, "RC-7")
+    reflection = write(practitioner, family)
+    close_in_the_app(client, practitioner, family, BUILT.date().isoformat())
+    clock.move_to(datetime.datetime(2033, 6, 15, 9, 59, tzinfo=CHICAGO))
+    run()
+    assert exists(family) and exists(reflection)
+    clock.move_to(datetime.datetime(2033, 6, 15, 10, 0, tzinfo=CHICAGO))
+    run()
+    assert not exists(family) and not exists(reflection)
+    assert purge_events() == {("family", family.pk, "family_closed"), ("reflection", reflection.pk, "family_closed")}
+
+
+def test_colleagues_writing_waits_the_restore_window_after_closing(
+    client, organization, practitioner, other_practitioner, clock
+):
+    Organization.objects.filter(pk=organization.pk).update(purge_after_family_closed_years=1, restore_window_days=500)
+    shared = make_family(organization, practitioner, "SH-1")
+    shared.practitioners.add(other_practitioner)
+    alone = make_family(organization, practitioner, "AL-2")
+    unknown = make_family(organization, practitioner, "UN-3")
+    colleagues = write(other_practitioner, shared)
+    own, own_too = write(practitioner, alone), write(practitioner, unknown)
+    for family in (shared, alone, unknown):
+        close_in_the_app(client, practitioner, family, BUILT.date().isoformat())
+    # Who closed it is no longer known (their account was removed): anyone's writing may be a colleague's.
+    Family.objects.filter(pk=unknown.pk).update(closed_by=None)
+
+    # A year on, only the family no one else wrote about goes.
+    clock.move_to(BUILT + datetime.timedelta(days=366))
+    run()
+    assert not exists(alone) and not exists(own)
+    assert exists(shared) and exists(colleagues) and exists(unknown) and exists(own_too)
+    # The colleague still has time to notice, and reopen.
+    clock.move_to(BUILT + datetime.timedelta(days=500) - datetime.timedelta(minutes=1))
+    run()
+    assert exists(shared) and exists(unknown)
+    clock.move_to(BUILT + datetime.timedelta(days=500))
+    run()
+    assert not exists(shared) and not exists(colleagues) and not exists(unknown) and not exists(own_too)
 
 
 def test_a_family_closed_six_years_ago_stays(world, clock):
@@ -571,12 +647,12 @@ def test_years_before_counts_calendar_years(moment, years, expected):
     assert retention.years_before(moment, years) == expected
 
 
-def test_family_closing_day_is_the_organizations_day(organization):
+def test_family_retention_counts_from_the_moment_of_closing(organization):
     organization.purge_after_family_closed_years = 7
     organization.time_zone = "Pacific/Auckland"
-    # 31 July in Chicago is already 1 August in Auckland.
+    # A moment, the same whatever the organization's time zone: families closed by then are due.
     now = datetime.datetime(2033, 7, 31, 18, 0, tzinfo=CHICAGO)
-    assert retention.family_closed_cutoff(organization, now) == datetime.date(2026, 8, 1)
+    assert retention.family_closed_cutoff(organization, now) == datetime.datetime(2026, 7, 31, 18, 0, tzinfo=CHICAGO)
 
 
 # --- The organization's settings ------------------------------------------------------------

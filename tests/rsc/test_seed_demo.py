@@ -37,6 +37,7 @@ from rsc.models import (
     SupervisionAgreement,
     SupervisionSession,
 )
+from tests.conftest import acknowledged
 
 DEMO_LOGINS = {
     "admin@demo.example",
@@ -275,6 +276,7 @@ class TestDemoRecords:
             supervisee=practitioner,
             starts_on=datetime.date(2026, 1, 1),
             confidentiality_limits="Mandated reporting applies.",
+            **acknowledged(),
         )
         [session] = scheduling.sessions_schedule(
             supervisor=supervisor, agreement=agreement, starts_at=NOW, duration_minutes=60, modality="video"
@@ -302,6 +304,12 @@ class TestDemoRecords:
             families = Family.objects.filter(organization__name=name)
             assert families.count() == expected
             assert families.closed().exists() and families.open().exists()
+            # Closed in the app, by one of their practitioners: retention counts from then.
+            for family in families.closed():
+                assert family.closed_at is not None and family.closed_at <= timezone.now()
+                assert timezone.localdate(family.closed_at) == family.closed_on
+                assert family.closed_by in family.practitioners.all()
+            assert not families.open().filter(closed_at__isnull=False).exists()
             assert all(family.children.exists() and family.caregivers.exists() for family in families)
             assert all(family.practitioners.exists() for family in families)
         families = Family.objects.filter(organization__name=DEMO)
@@ -340,6 +348,19 @@ class TestDemoRecords:
         awaiting = [agreement for agreement in agreements if not agreement.fully_acknowledged]
         assert len(awaiting) == 1
         assert awaiting[0].supervisor_acknowledged_at and awaiting[0].supervisee_acknowledged_at is None
+        # The limits changed lately: Sam has acknowledged them again, Chris not yet, so for now the
+        # agreement opens nothing to Sam, though Chris shared with Sam before.
+        waiting = awaiting[0]
+        assert (waiting.supervisor.email, waiting.supervisee.email) == (
+            "supervisor2@demo.example",
+            "practitioner4@demo.example",
+        )
+        assert waiting.supervisor_acknowledged_at > timezone.now() - datetime.timedelta(days=7)
+        assert set(agreements.active(today)) - set(agreements.in_force(today)) == {waiting}
+        assert not Family.objects.visible_to(waiting.supervisor).filter(practitioners=waiting.supervisee).exists()
+        chris = Reflection.objects.filter(author=waiting.supervisee)
+        assert ReflectionShare.objects.filter(reflection__in=chris, supervisor=waiting.supervisor).exists()
+        assert not Reflection.objects.visible_to(waiting.supervisor).filter(author=waiting.supervisee).exists()
         for agreement in SupervisionAgreement.objects.all():
             assert agreement.confidentiality_limits == agreement.organization.confidentiality_limits
 
@@ -604,6 +625,10 @@ def test_volume_option_builds_the_requested_numbers_and_can_run_again(db, settin
 
     families = Family.objects.filter(organization=volume)
     assert families.count() == 30
+    closed = families.closed()
+    assert not closed.filter(Q(closed_at__isnull=True) | Q(closed_at__gt=timezone.now())).exists()
+    assert not closed.exclude(closed_by=F("created_by")).exists()
+    assert not families.open().filter(closed_at__isnull=False).exists()
     assert not families.filter(children=None).exists()
     assert not families.filter(caregivers=None).exists()
     assert set(families.values_list("practitioners__email", flat=True)) == set(

@@ -277,6 +277,10 @@ def test_ending_an_agreement_ends_only_the_one_in_the_address(rich_world):
 @covers(AcknowledgeForm)
 def test_acknowledging_records_only_the_person_who_posts(rich_world):
     agreement = rich_world.agreement
+    # The world's agreements are in force; these two wait for acknowledgements again.
+    SupervisionAgreement.objects.filter(pk__in=[agreement.pk, rich_world.theirs["colleague_agreement"].pk]).update(
+        supervisor_acknowledged_at=None, supervisee_acknowledged_at=None
+    )
     data = {
         "seen": limits_digest(agreement.confidentiality_limits),
         "user": rich_world.people["owner"].pk,

@@ -1,6 +1,6 @@
 """A small, complete world for the security tests: every URL argument names a real record.
 
-The "owner" is a practitioner. Their supervisor has an active agreement with them and
+The "owner" is a practitioner. Their supervisor has an agreement in force with them and
 leads their sessions; the owner's reflection is shared with that supervisor. Around them:
 a colleague (another practitioner of the same organization), a supervisor with no part in
 the owner's work, an account administrator, and a person of another organization who
@@ -28,7 +28,7 @@ from rsc.models import (
     SupervisionAgreement,
     SupervisionSession,
 )
-from tests.conftest import make_person, mark_reauthenticated
+from tests.conftest import acknowledged, make_person, mark_reauthenticated
 
 # The personas of the matrix, in the order the tables read.
 OWNER = "owner"
@@ -108,12 +108,14 @@ def _family(organization, practitioner, code, *, child="K", notes="Speaks Spanis
 
 
 def _agreement(organization, supervisor, supervisee) -> SupervisionAgreement:
+    """An agreement in force: active for two months, acknowledged by both."""
     return SupervisionAgreement.objects.create(
         organization=organization,
         supervisor=supervisor,
         supervisee=supervisee,
         starts_on=timezone.localdate() - datetime.timedelta(days=60),
         confidentiality_limits="Mandated reporting applies.",
+        **acknowledged(),
     )
 
 
