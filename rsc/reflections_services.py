@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.models import User
 from rsc import audit
 from rsc.models import AuditEvent, Child, Family, SupervisionAgreement, SupervisionSession
+from rsc.models.agreements import provides_rsc
 from rsc.models.reflections import (
     BABY_QUESTIONS,
     SECTION_FIELDS,
@@ -34,6 +35,7 @@ from rsc.models.reflections import (
     ReflectionVersion,
     ResponseDraft,
 )
+from rsc.services import versions
 
 # Everything a save may change, besides the sections.
 META_FIELDS = ("title", "family", "session", "checkin_score", "checkin_words")
@@ -81,14 +83,15 @@ def sessions_for_author(user: User) -> QuerySet[SupervisionSession]:
 
 
 def supervisors_for_sharing(reflection: Reflection) -> QuerySet[User]:
-    """Who the author may share with: supervisors they have an active agreement with, and the
-    supervisor of the session the reflection is for."""
+    """Who the author may share with: supervisors with an agreement in force (active, and
+    acknowledged by both), and the supervisor of the session the reflection is for when they
+    facilitate a current group the author belongs to. The same rule as Reflection.objects.shared_with,
+    so everyone offered can read what is shared."""
     author = reflection.author
-    today = timezone.localdate()
-    agreements = SupervisionAgreement.objects.active(today).filter(supervisee=author, supervisor=OuterRef("pk"))
-    condition = Exists(agreements)
+    agreements = SupervisionAgreement.objects.in_force().filter(supervisee=author, supervisor=OuterRef("pk"))
+    condition = Q(Exists(agreements))
     if reflection.session_id and reflection.session.deleted_at is None:
-        condition |= Q(pk=reflection.session.supervisor_id)
+        condition |= Q(pk=reflection.session.supervisor_id) & provides_rsc(supervisor=OuterRef("pk"), supervisee=author)
     return (
         User.objects.filter(organization_id=author.organization_id, is_active=True, is_supervisor=True)
         .filter(condition)
@@ -108,6 +111,16 @@ def _read_by_others_since(reflection: Reflection, moment: datetime.datetime) -> 
     return reflection.shares.filter(last_read_at__gte=moment).exists()
 
 
+def _shared_or_unshared_since(reflection: Reflection, moment: datetime.datetime) -> bool:
+    """Whether a share began or ended since then: a version never spans what a supervisor may
+    read and what they may not (rsc/services/versions.py)."""
+    return reflection.shares.filter(Q(shared_at__gte=moment) | Q(revoked_at__gte=moment)).exists()
+
+
+def _latest_version_number(reflection: Reflection) -> int | None:
+    return reflection.versions.aggregate(latest=Max("number"))["latest"]
+
+
 def _record_version(reflection: Reflection, actor: User, sitting: str) -> ReflectionVersion | None:
     """Keep the text as a version: refine this sitting's version, or start a new one (returned)."""
     now = timezone.now()
@@ -118,6 +131,7 @@ def _record_version(reflection: Reflection, actor: User, sitting: str) -> Reflec
         and latest.sitting == sitting
         and latest.saved_by_id == actor.pk
         and not _read_by_others_since(reflection, latest.saved_at)
+        and not _shared_or_unshared_since(reflection, latest.started_at)
     ):
         latest.title = reflection.title
         latest.sections = _snapshot(reflection)
@@ -151,6 +165,10 @@ def reflection_create(*, author: User, data: dict, sitting: str = "", request: H
     return reflection
 
 
+def _texts(reflection: Reflection) -> list[str]:
+    return [reflection.title, *(getattr(reflection, field) for field in SECTION_FIELDS)]
+
+
 @transaction.atomic
 def reflection_save(
     *,
@@ -160,9 +178,10 @@ def reflection_save(
     expected_revision: int,
     sitting: str = "",
     request: HttpRequest | None = None,
-) -> tuple[Reflection, bool]:
+) -> tuple[Reflection, bool, int]:
     """Save the author's changes. Refuses, with ReflectionConflict, to overwrite a revision
-    the editor did not start from. Returns the reflection and whether anything changed.
+    the editor did not start from. Returns the reflection, whether anything changed, and in how
+    many earlier versions a removed identifying passage was replaced too (rsc/services/versions.py).
 
     In the audit trail: an edit when the text starts a new version; a change of the other details
     only (check-in, family, session) once per sitting."""
@@ -174,21 +193,25 @@ def reflection_save(
         field for field in (*SECTION_FIELDS, *META_FIELDS) if field in data and getattr(current, field) != data[field]
     ]
     if not changed:
-        return current, False
+        return current, False, 0
+    before = _texts(current)
     for field in changed:
         setattr(current, field, data[field])
     current.revision += 1
     current.updated_at = timezone.now()
     current.save()
+    redacted = 0
     if any(field in SECTION_FIELDS or field == "title" for field in changed):
         version = _record_version(current, actor, sitting)
         if version is not None and request is not None:
             detail = {"version": version.number, "sitting": sitting}
             audit.record(request, audit.Action.EDIT, current, actor=actor, detail=detail)
+        passages = versions.removed_passages(before, _texts(current), kept=current.kept_passages)
+        redacted = versions.reflection_versions_redact(reflection=current, passages=passages, request=request)
     elif request is not None and not audit.recorded_in_sitting(current, actor=actor, sitting=sitting):
         detail = {"fields": sorted(changed), "sitting": sitting}
         audit.record(request, audit.Action.EDIT, current, actor=actor, detail=detail)
-    return current, True
+    return current, True, redacted
 
 
 def keep_passages(*, reflection: Reflection, passages: list[str]) -> None:
@@ -246,11 +269,17 @@ def reflection_share(
     """Share with each supervisor not already sharing; returns the new shares."""
     active = set(reflection.shares.filter(revoked_at__isnull=True).values_list("supervisor_id", flat=True))
     now = timezone.now()
+    # The version standing now holds the text as shared; the next save starts a new one.
+    standing = _latest_version_number(reflection) or 1
     created = []
     for supervisor in supervisors:
         # The same person named twice is shared with once.
         if supervisor.pk not in active:
-            created.append(ReflectionShare.objects.create(reflection=reflection, supervisor=supervisor, shared_at=now))
+            created.append(
+                ReflectionShare.objects.create(
+                    reflection=reflection, supervisor=supervisor, shared_at=now, first_version=standing
+                )
+            )
             active.add(supervisor.pk)
     if created and request is not None:
         detail = {"supervisors": [share.supervisor_id for share in created]}
@@ -261,8 +290,9 @@ def reflection_share(
 def reflection_unshare(*, reflection: Reflection, supervisor_id: int, request: HttpRequest | None = None) -> bool:
     """Stop sharing with one supervisor. The share row stays, with what they had read."""
     with transaction.atomic():
+        # What they may look back on ends with the version standing now; the next save starts another.
         stopped = reflection.shares.filter(supervisor_id=supervisor_id, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()
+            revoked_at=timezone.now(), last_version=_latest_version_number(reflection)
         )
         if stopped and request is not None:
             audit.record(request, audit.Action.UNSHARE, reflection, detail={"supervisor": supervisor_id})
@@ -310,7 +340,9 @@ class Reader:
 def readers(reflection: Reflection) -> list[Reader]:
     """Who besides the author has read the reflection, by the audit trail, each with their most
     recent read, newest first; someone who has since left has no name. One query."""
-    supervises = SupervisionAgreement.objects.filter(supervisor=OuterRef("actor_id"), supervisee=reflection.author_id)
+    supervises = SupervisionAgreement.objects.in_force().filter(
+        supervisor=OuterRef("actor_id"), supervisee=reflection.author_id
+    )
     rows = (
         AuditEvent.objects.filter(
             organization_id=reflection.organization_id,

@@ -31,6 +31,7 @@ from rsc.models import (
     SessionSeries,
     SupervisionSession,
 )
+from rsc.services import versions
 
 MAX_OCCURRENCES = 52
 Status = SupervisionSession.Status
@@ -102,6 +103,9 @@ def sessions_schedule(
     until: datetime.date | None = None,
     request: HttpRequest | None = None,
 ) -> list[SupervisionSession]:
+    if agreement is not None and not agreement.fully_acknowledged:
+        # An agreement grants nothing until both people have acknowledged it (again, after a change).
+        raise SessionError(_("Sessions can be scheduled once both people have acknowledged the agreement."))
     tz = zoneinfo.ZoneInfo(supervisor.time_zone)
     starts = occurrence_starts(starts_at, frequency=frequency, count=count, until=until, tz=tz)
     series = None
@@ -228,6 +232,8 @@ def session_record_attendance(
     request: HttpRequest | None = None,
 ) -> SupervisionSession:
     """Mark a session held or missed, with each participant's attendance."""
+    locked = SupervisionSession.objects.select_for_update().get(pk=session.pk)
+    session.status, session.signed_at = locked.status, locked.signed_at
     if session.is_signed:
         raise SessionError(_("This session is signed. Reopen it to change it."))
     if session.status == Status.CANCELLED:
@@ -261,8 +267,9 @@ def session_save_notes(
     expected_version: int,
     sitting: str = "",
     request: HttpRequest | None = None,
-) -> SupervisionSession:
-    """Save the notes and element tags; refuse to overwrite a newer version silently.
+) -> tuple[SupervisionSession, int]:
+    """Save the notes and element tags; refuse to overwrite a newer version silently. Returns the
+    session and in how many earlier versions a removed identifying passage was replaced too.
 
     In the audit trail: an edit when the notes start a new version (once per sitting, not on
     every autosave); a change of the element tags alone, once per sitting too."""
@@ -274,7 +281,9 @@ def session_save_notes(
     if current.notes_version != expected_version:
         raise NotesConflict(current)
     new_version = None
+    redacted = 0
     if notes != current.notes:
+        passages = versions.removed_passages([current.notes], [notes], kept=current.notes_kept_passages)
         current.notes = notes
         current.notes_version += 1
         current.save(update_fields=["notes", "notes_version", "updated_at"])
@@ -292,11 +301,12 @@ def session_save_notes(
                 saved_by=actor,
                 sitting=sitting,
             )
+        redacted = versions.note_versions_redact(session=current, passages=passages, request=request)
     if request is not None and new_version is not None:
         detail = {"version": new_version.number, "sitting": sitting}
         audit.record(request, audit.Action.EDIT, current, actor=actor, detail=detail)
     if elements is None:
-        return current
+        return current, redacted
     removed, _kinds = current.elements.exclude(element__in=elements).delete()
     existing = set(current.elements.values_list("element", flat=True))
     added = SessionElement.objects.bulk_create(
@@ -313,7 +323,16 @@ def session_save_notes(
     ):
         detail = {"fields": ["elements"], "sitting": sitting}
         audit.record(request, audit.Action.EDIT, current, actor=actor, detail=detail)
-    return current
+    return current, redacted
+
+
+def notes_keep_passages(*, session: SupervisionSession, passages: list[str]) -> None:
+    """Remember passages of the notes the writer chose to keep although they looked identifying."""
+    with transaction.atomic():
+        current = SupervisionSession.objects.select_for_update().get(pk=session.pk)
+        kept = list(dict.fromkeys([*current.notes_kept_passages, *passages]))[-50:]
+        SupervisionSession.objects.filter(pk=session.pk).update(notes_kept_passages=kept)
+    session.notes_kept_passages = kept
 
 
 def _require_open_for_documentation(session: SupervisionSession) -> None:
@@ -360,6 +379,9 @@ def follow_up_set_done(*, follow_up: FollowUp, done: bool, request: HttpRequest 
 
 @transaction.atomic
 def session_sign(*, session: SupervisionSession, actor, request: HttpRequest | None = None) -> SupervisionSession:
+    # Locked, then checked: of several clicks (or tabs) at once, exactly one signs.
+    locked = SupervisionSession.objects.select_for_update().get(pk=session.pk)
+    session.status, session.signed_at, session.signed_by_id = locked.status, locked.signed_at, locked.signed_by_id
     if session.status != Status.HELD:
         raise SessionError(_("Only a held session can be signed."))
     if session.is_signed:
@@ -377,6 +399,8 @@ def session_sign(*, session: SupervisionSession, actor, request: HttpRequest | N
 def session_reopen(
     *, session: SupervisionSession, actor, reason: str, request: HttpRequest | None = None
 ) -> SupervisionSession:
+    locked = SupervisionSession.objects.select_for_update().get(pk=session.pk)
+    session.signed_at, session.signed_by_id = locked.signed_at, locked.signed_by_id
     if not session.is_signed:
         raise SessionError(_("Only a signed session can be reopened."))
     if not reason.strip():
@@ -395,6 +419,8 @@ def session_reopen(
 def agenda_add(
     *, session: SupervisionSession, author, family=None, text: str = "", request: HttpRequest | None = None
 ) -> AgendaItem:
+    # Locked, so an item cannot slip onto a session being marked held at the same moment.
+    session.status = SupervisionSession.objects.select_for_update().values_list("status", flat=True).get(pk=session.pk)
     if session.status != Status.SCHEDULED:
         raise SessionError(_("The agenda can be added to until the session is held."))
     item = AgendaItem.objects.create(session=session, author=author, family=family, text=text)

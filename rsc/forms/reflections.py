@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from rsc import reflections_services as services
 from rsc.forms.fields import BIGINT_MAX, IdsChoiceField
+from rsc.forms.identifying import IdentifyingTextMixin
 from rsc.models import Family, SupervisionSession
 from rsc.models.reflections import SECTIONS, Reflection
 
@@ -121,6 +122,7 @@ class ShareForm(forms.Form):
         max_length=SECTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    keep_identifying = forms.BooleanField(label=_("Keep these passages as they are"), required=False)
 
     def __init__(self, *args, reflection: Reflection, **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,7 +133,9 @@ class UnshareForm(forms.Form):
     supervisor = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=BIGINT_MAX)
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(IdentifyingTextMixin, forms.Form):
+    identifying_fields = ("text",)
+
     text = forms.CharField(
         label=_("Your response"),
         max_length=4000,

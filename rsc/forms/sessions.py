@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rsc.forms.identifying import IdentifyingTextMixin
 from rsc.models import RIOS_ELEMENTS, Family, FollowUp, RSCGroup, SessionSeries, SupervisionAgreement
 from rsc.models.sessions import SupervisionSession
 
@@ -79,8 +80,9 @@ class ScheduleForm(SessionTimeForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
+        # Only an agreement both people have acknowledged lets sessions be scheduled under it.
         self.fields["agreement"].queryset = (
-            SupervisionAgreement.objects.active()
+            SupervisionAgreement.objects.in_force()
             .filter(organization_id=user.organization_id, supervisor=user, supervisee__is_active=True)
             .select_related("supervisee")
         )
@@ -143,7 +145,9 @@ class RescheduleForm(SessionTimeForm):
             )
 
 
-class CancelForm(forms.Form):
+class CancelForm(IdentifyingTextMixin, forms.Form):
+    identifying_fields = ("reason",)
+
     reason = forms.CharField(
         label=_("Why is it cancelled?"),
         max_length=300,
@@ -209,7 +213,9 @@ class NotesForm(forms.Form):
     sitting = forms.CharField(widget=forms.HiddenInput, max_length=32, required=False)
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(IdentifyingTextMixin, forms.Form):
+    identifying_fields = ("text",)
+
     text = forms.CharField(label=_("Follow-up"), max_length=500)
     owner = forms.TypedChoiceField(label=_("Who"), coerce=int)
     due_on = forms.DateField(label=_("By when"), required=False, widget=DATE_INPUT)
@@ -233,7 +239,9 @@ class FollowUpForm(forms.Form):
         return text
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(IdentifyingTextMixin, forms.Form):
+    identifying_fields = ("reason",)
+
     reason = forms.CharField(
         label=_("Why reopen it?"),
         max_length=300,
@@ -247,7 +255,9 @@ class ReopenForm(forms.Form):
         return reason
 
 
-class AgendaItemForm(forms.Form):
+class AgendaItemForm(IdentifyingTextMixin, forms.Form):
+    identifying_fields = ("text",)
+
     family = forms.ModelChoiceField(
         label=_("A family (optional)"), queryset=Family.objects.none(), required=False, empty_label=_("No family")
     )

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rsc import audit
@@ -40,6 +41,7 @@ from rsc.forms.reflections import (
 )
 from rsc.models import Child, Family, SupervisionSession
 from rsc.models.reflections import SECTIONS, Reflection, ReflectionShare, ResponseDraft
+from rsc.services import versions
 
 PER_PAGE = 20
 
@@ -185,15 +187,27 @@ def _conflict_sections(form: ReflectionForm, current: Reflection) -> list[tuple]
     return rows
 
 
-def _autosave_answer(request, form, reflection, *, created=False) -> JsonResponse:
+def _redacted_message(count: int) -> str:
+    return ngettext(
+        "The passage you removed is also taken out of %(count)d earlier version.",
+        "The passage you removed is also taken out of %(count)d earlier versions.",
+        count,
+    ) % {"count": count}
+
+
+def _autosave_answer(request, form, reflection, *, created=False, redacted=0) -> JsonResponse:
     findings = _findings(form, reflection.kept_passages)
     saved_at = timezone.localtime(reflection.updated_at)
+    message = _("Saved at %(time)s") % {"time": time_format(saved_at, "H:i")}
+    if redacted:
+        message = f"{message}. {_redacted_message(redacted)}"
     return JsonResponse(
         {
             "saved": True,
             "revision": reflection.revision,
             "saved_at": time_format(saved_at, "H:i"),
-            "message": _("Saved at %(time)s") % {"time": time_format(saved_at, "H:i")},
+            "message": message,
+            "redacted": redacted,
             "edit_url": reflection.get_absolute_url() + "edit/",
             "created": created,
             "warnings": render_to_string(
@@ -284,6 +298,9 @@ def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     autosave = _is_autosave(request)
     if not form.is_valid():
         return _invalid_answer(form) if autosave else _render_editor(request, form, reflection)
+    if form.cleaned_data["revision"] != reflection.revision:
+        # A stale editor is answered before any text is examined: a conflict costs next to nothing.
+        return _conflict_answer(request, form, reflection, reflection, autosave=autosave)
     if not autosave and not form.has_text():
         form.add_error(None, _("Write a few words in any section before saving."))
         return _render_editor(request, form, reflection)
@@ -295,7 +312,7 @@ def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if findings and not autosave:
         return _render_editor(request, form, reflection, findings=findings)
     try:
-        reflection, _changed = services.reflection_save(
+        reflection, _changed, redacted = services.reflection_save(
             reflection=reflection,
             actor=request.user,
             data=form.data_for_save(),
@@ -304,24 +321,30 @@ def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
             request=request,
         )
     except services.ReflectionConflict as conflict:
-        current = conflict.current
-        if autosave:
-            html = render_to_string(
-                "rsc/reflections/_conflict.html",
-                {"conflict": current, "conflict_sections": _conflict_sections(form, current), "autosave": True},
-                request=request,
-            )
-            return JsonResponse({"conflict": True, "revision": current.revision, "html": html}, status=409)
-        # Keep what this person typed and show the saved text beside it; saving again
-        # (now naming the newer revision) is a deliberate choice to keep theirs.
-        data = request.POST.copy()
-        data["revision"] = str(current.revision)
-        form = ReflectionForm(data, author=request.user, reflection=reflection)
-        form.is_valid()
-        return _render_editor(request, form, reflection, conflict=current, status=409)
+        return _conflict_answer(request, form, reflection, conflict.current, autosave=autosave)
     if autosave:
-        return _autosave_answer(request, form, reflection)
+        return _autosave_answer(request, form, reflection, redacted=redacted)
+    if redacted:
+        messages.info(request, _redacted_message(redacted))
     return _after_save(request, reflection)
+
+
+def _conflict_answer(request, form, reflection, current, *, autosave: bool) -> HttpResponse:
+    """The saved text is newer than the one this editor started from: show both."""
+    if autosave:
+        html = render_to_string(
+            "rsc/reflections/_conflict.html",
+            {"conflict": current, "conflict_sections": _conflict_sections(form, current), "autosave": True},
+            request=request,
+        )
+        return JsonResponse({"conflict": True, "revision": current.revision, "html": html}, status=409)
+    # Keep what this person typed and show the saved text beside it; saving again
+    # (now naming the newer revision) is a deliberate choice to keep theirs.
+    data = request.POST.copy()
+    data["revision"] = str(current.revision)
+    form = ReflectionForm(data, author=request.user, reflection=reflection)
+    form.is_valid()
+    return _render_editor(request, form, reflection, conflict=current, status=409)
 
 
 @require_GET
@@ -408,11 +431,21 @@ def reflection_share(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"supervisors": [reflection.session.supervisor_id]} if reflection.session_id else {}
     # An empty POST (nobody ticked) is still a POST: it must show the error, not the blank page.
     form = ShareForm(request.POST if request.method == "POST" else None, reflection=reflection, initial=initial)
+    adding_words = request.method == "POST" and prompt is not None and request.POST.get("baby") != "skip"
+    findings = _share_findings(reflection, request.POST.get("baby_words", "") if adding_words else "")
+    if request.method == "POST" and form.is_valid() and findings:
+        # Sharing waits until each passage is taken out or kept on purpose.
+        if form.cleaned_data["keep_identifying"]:
+            kept = _shown_passages(request, findings)
+            services.keep_passages(reflection=reflection, passages=kept)
+            findings = [(label, finding) for label, finding in findings if finding.passage not in kept]
+        if findings:
+            form.add_error(None, _("Before sharing, take out the passages below or keep them as they are."))
     if request.method == "POST" and form.is_valid():
         words = form.cleaned_data["baby_words"].strip()
-        if words and prompt is not None and request.POST.get("baby") != "skip":
+        if words and adding_words:
             try:
-                reflection, _changed = services.reflection_save(
+                reflection, _changed, _redacted = services.reflection_save(
                     reflection=reflection,
                     actor=request.user,
                     data={"baby_experience": words},
@@ -437,14 +470,23 @@ def reflection_share(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "prompt": prompt,
             "already_shared": active,
-            "findings": [
-                (section.label, finding)
-                for section in SECTIONS
-                for finding in find_identifying(getattr(reflection, section.field))
-                if finding.passage not in reflection.kept_passages
-            ],
+            "findings": findings,
         },
     )
+
+
+def _share_findings(reflection: Reflection, baby_words: str) -> list[tuple]:
+    """Identifying-looking passages in what is about to be shared (with any words about the baby
+    added on the way), except those the author chose to keep."""
+    texts = [(_("Title"), reflection.title)]
+    texts += [(section.label, getattr(reflection, section.field)) for section in SECTIONS]
+    texts.append((_("A few words about the baby"), baby_words))
+    return [
+        (label, finding)
+        for label, text in texts
+        for finding in find_identifying(text)
+        if finding.passage not in reflection.kept_passages
+    ]
 
 
 @require_POST
@@ -505,8 +547,9 @@ def reflection_versions(request: HttpRequest, pk: int) -> HttpResponse:
         # author's next autosave starts a new version and keeps what they read.
         services.mark_read(reflection=reflection, reader=request.user)
     audit.record(request, audit.Action.READ, reflection, detail={"page": "versions"})
-    versions = reflection.versions.select_related("saved_by")
-    page = Paginator(versions, 10).get_page(request.GET.get("page"))
+    # A supervisor sees only what was shared with them: nothing from before, or from while unshared.
+    readable = versions.versions_for_reader(reflection, request.user).select_related("saved_by")
+    page = Paginator(readable, 10).get_page(request.GET.get("page"))
     return render(
         request,
         "rsc/reflections/reflection_versions.html",
@@ -515,6 +558,9 @@ def reflection_versions(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "querystring": "",
             "is_author": is_author,
+            # Said to a reader only where what they see shows it.
+            "redacted": audit.was_redacted(reflection)
+            and (is_author or any(version.shows_removed for version in page.object_list)),
         },
     )
 

@@ -8,15 +8,18 @@ from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import people_for_admin
 from rsc import audit, reflections_services, scheduling
 from rsc.access import get_session_for_supervisor, get_session_for_user
+from rsc.forms.identifying import keep_ticked, shown_passages, warnings_for
 from rsc.forms.sessions import (
     AgendaItemForm,
     AttendanceForm,
@@ -27,7 +30,7 @@ from rsc.forms.sessions import (
     RescheduleForm,
     ScheduleForm,
 )
-from rsc.models import AgendaItem, Child, FollowUp, SessionParticipant, SupervisionSession
+from rsc.models import AgendaItem, Child, Family, FollowUp, SessionParticipant, SupervisionSession
 
 SESSIONS_PER_PAGE = 25
 WEEK_RANGE = (1900, 2999)
@@ -276,7 +279,9 @@ def session_prepare(request: HttpRequest, pk: int) -> HttpResponse:
     families = {
         item.family_id: item.family for item in context["agenda"] if item.family_id and not item.family.deleted_at
     }
-    context["families"] = list(families.values())
+    # The children's ages only of families the supervisor may see now (an agreement in force).
+    visible = set(Family.objects.visible_to(request.user).filter(pk__in=families).values_list("pk", flat=True))
+    context["families"] = [family for pk, family in families.items() if pk in visible]
     if request.htmx:
         # The agenda card refreshes itself while participants add to it: not a read of its own.
         return render(request, "rsc/sessions/session_prepare.html#agenda", context)
@@ -287,49 +292,121 @@ def session_prepare(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rsc/sessions/session_prepare.html", context)
 
 
-@require_http_methods(["GET", "POST"])
-def session_document(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_session_for_supervisor(request.user, pk)
-    if session.status != SupervisionSession.Status.HELD or session.is_signed:
-        messages.info(request, _("Notes are written for a held session that is not signed."))
-        return redirect(session)
-    context = _detail_context(request, session)
-    initial = {
+def _notes_warnings(session: SupervisionSession, notes: str) -> list:
+    """Passages of the notes that may identify someone, except those the writer chose to keep."""
+    return warnings_for([(_("Session notes"), notes)], kept=session.notes_kept_passages)
+
+
+def _keep_shown_notes_passages(request: HttpRequest, session: SupervisionSession, notes: str) -> None:
+    """The writer ticked "keep these passages as they are": keep exactly the ones they were shown."""
+    if not keep_ticked(request.POST):
+        return
+    shown = shown_passages(request.POST)
+    passages = [warning.finding.passage for warning in _notes_warnings(session, notes)]
+    kept = [passage for passage in passages if passage in shown]
+    if kept:
+        scheduling.notes_keep_passages(session=session, passages=kept)
+
+
+def _notes_initial(session: SupervisionSession, elements: list) -> dict:
+    return {
         "notes": session.notes,
-        "elements": [element.element for element in context["elements"]],
+        "elements": [element.element for element in elements],
         "version": session.notes_version,
         "sitting": secrets.token_hex(8),
     }
-    form = NotesForm(request.POST or None, initial=initial)
-    conflict = None
-    if request.headers.get("X-Autosave") == "1" and request.method == "POST":
-        return _autosave_notes(request, session, form)
+
+
+def _render_document(
+    request: HttpRequest,
+    session: SupervisionSession,
+    form: NotesForm | None = None,
+    *,
+    follow_up_form: FollowUpForm | None = None,
+    conflict: SupervisionSession | None = None,
+    sign_warnings: list | None = None,
+    locked: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    context = _detail_context(request, session)
+    form = form or NotesForm(initial=_notes_initial(session, context["elements"]))
+    people = [session.supervisor, *(participant.user for participant in context["participants"])]
+    shown_notes = form.data.get("notes", session.notes) if form.is_bound else session.notes
+    context.update(
+        form=form,
+        conflict=conflict,
+        follow_up_form=follow_up_form or FollowUpForm(people=people),
+        warnings=[] if locked else _notes_warnings(session, shown_notes),
+        sign_warnings=sign_warnings or [],
+        locked=locked,
+    )
+    return render(request, "rsc/sessions/session_document.html", context, status=status)
+
+
+def _is_writable(session: SupervisionSession) -> bool:
+    return session.status == SupervisionSession.Status.HELD and not session.is_signed
+
+
+def _locked_message(session: SupervisionSession) -> str:
+    if session.is_signed:
+        return _("These notes were signed meanwhile, so this change is not saved. Your text stays on this page.")
+    return _("This session is no longer open for notes, so this change is not saved. Your text stays on this page.")
+
+
+@require_http_methods(["GET", "POST"])
+def session_document(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_supervisor(request.user, pk)
+    autosave = request.method == "POST" and request.headers.get("X-Autosave") == "1"
+    if not _is_writable(session):
+        if autosave:
+            return JsonResponse({"saved": False, "locked": True, "message": _locked_message(session)}, status=409)
+        if request.method == "POST":
+            # Signed in another tab while this one was writing: keep the words on the page.
+            messages.warning(request, _locked_message(session))
+            return _render_document(request, session, NotesForm(request.POST), locked=True, status=409)
+        messages.info(request, _("Notes are written for a held session that is not signed."))
+        return redirect(session)
     if request.method == "GET":
         audit.record(request, audit.Action.READ, session, detail={"page": "notes"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            scheduling.session_save_notes(
-                session=session,
-                actor=request.user,
-                notes=form.cleaned_data["notes"],
-                elements=form.cleaned_data["elements"],
-                expected_version=form.cleaned_data["version"],
-                sitting=form.cleaned_data["sitting"],
-                request=request,
-            )
-        except scheduling.NotesConflict as error:
-            # Keep what this person typed; show the newer text beside it. Saving
-            # again (with the newer version number) is a deliberate choice.
-            conflict = error.current
-            data = request.POST.copy()
-            data["version"] = str(conflict.notes_version)
-            form = NotesForm(data, initial=initial)
-        else:
-            messages.success(request, _("Notes saved."))
-            return redirect("session_document", pk=session.pk)
-    people = [session.supervisor, *(participant.user for participant in context["participants"])]
-    context.update(form=form, conflict=conflict, follow_up_form=FollowUpForm(people=people))
-    return render(request, "rsc/sessions/session_document.html", context, status=409 if conflict else 200)
+        return _render_document(request, session)
+    form = NotesForm(request.POST)
+    if autosave:
+        return _autosave_notes(request, session, form)
+    if not form.is_valid():
+        return _render_document(request, session, form, status=400)
+    _keep_shown_notes_passages(request, session, form.cleaned_data["notes"])
+    try:
+        _current, redacted = _save_notes(request, session, form)
+    except scheduling.NotesConflict as error:
+        # Keep what this person typed; show the newer text beside it. Saving
+        # again (with the newer version number) is a deliberate choice.
+        data = request.POST.copy()
+        data["version"] = str(error.current.notes_version)
+        return _render_document(request, session, NotesForm(data), conflict=error.current, status=409)
+    messages.success(request, _("Notes saved."))
+    if redacted:
+        messages.info(request, _redacted_message(redacted))
+    return redirect("session_document", pk=session.pk)
+
+
+def _save_notes(request: HttpRequest, session: SupervisionSession, form: NotesForm) -> tuple:
+    return scheduling.session_save_notes(
+        session=session,
+        actor=request.user,
+        notes=form.cleaned_data["notes"],
+        elements=form.cleaned_data["elements"],
+        expected_version=form.cleaned_data["version"],
+        sitting=form.cleaned_data["sitting"],
+        request=request,
+    )
+
+
+def _redacted_message(count: int) -> str:
+    return ngettext(
+        "The passage you removed is also taken out of %(count)d earlier version of the notes.",
+        "The passage you removed is also taken out of %(count)d earlier versions of the notes.",
+        count,
+    ) % {"count": count}
 
 
 def _autosave_notes(request: HttpRequest, session: SupervisionSession, form: NotesForm) -> JsonResponse:
@@ -338,28 +415,33 @@ def _autosave_notes(request: HttpRequest, session: SupervisionSession, form: Not
         errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
         return JsonResponse({"saved": False, "message": _("Not saved: %(errors)s") % {"errors": errors}}, status=400)
     try:
-        current = scheduling.session_save_notes(
-            session=session,
-            actor=request.user,
-            notes=form.cleaned_data["notes"],
-            elements=form.cleaned_data["elements"],
-            expected_version=form.cleaned_data["version"],
-            sitting=form.cleaned_data["sitting"],
-            request=request,
-        )
+        current, redacted = _save_notes(request, session, form)
     except scheduling.NotesConflict as error:
         html = render_to_string(
             "rsc/sessions/_notes_conflict.html", {"conflict": error.current, "session": session}, request=request
         )
         return JsonResponse({"conflict": True, "revision": error.current.notes_version, "html": html}, status=409)
-    except scheduling.SessionError as error:
-        return JsonResponse({"saved": False, "message": str(error)}, status=400)
+    except scheduling.SessionError:
+        session.refresh_from_db(fields=["status", "signed_at"])
+        return JsonResponse({"saved": False, "locked": True, "message": _locked_message(session)}, status=409)
+    # Saved first, whatever it holds; then the passages it was shown may be kept.
+    _keep_shown_notes_passages(request, current, current.notes)
     saved_at = time_format(timezone.localtime(current.updated_at), "H:i")
+    message = _("Saved at %(time)s") % {"time": saved_at}
+    if redacted:
+        message = f"{message}. {_redacted_message(redacted)}"
+    warnings = render_to_string(
+        "includes/identifying.html",
+        {"warnings": _notes_warnings(current, current.notes), "scope": "notes"},
+        request=request,
+    ).strip()
     return JsonResponse(
         {
             "saved": True,
             "revision": current.notes_version,
-            "message": _("Saved at %(time)s") % {"time": saved_at},
+            "message": message,
+            "redacted": redacted,
+            "warnings": warnings,
         }
     )
 
@@ -373,14 +455,15 @@ def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             scheduling.follow_up_add(session=session, actor=request.user, request=request, **form.cleaned_data)
         except scheduling.SessionError as error:
-            messages.error(request, str(error))
+            # Signed meanwhile: the words stay on the page with the reason.
+            form.add_error(None, str(error))
         else:
             messages.success(request, _("Follow-up added."))
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect("session_document", pk=session.pk)
+            return redirect(reverse("session_document", args=[session.pk]) + "#follow-ups-title")
+    if not _is_writable(session):
+        messages.warning(request, _locked_message(session))
+        return _render_document(request, session, follow_up_form=form, locked=True, status=409)
+    return _render_document(request, session, follow_up_form=form, status=400)
 
 
 @require_POST
@@ -404,8 +487,11 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
     )
     scheduling.follow_up_set_done(follow_up=follow_up, done=request.POST.get("done") == "1", request=request)
     next_url = request.POST.get("next", "")
-    # Only back to a page of this site: "//elsewhere.example/" starts with "/" too.
-    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+    # Only back to a path of this site: "//elsewhere.example/" starts with "/" too, and anything
+    # else would be taken for a URL name (a missing one is an error).
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(next_url)
     return redirect("home")
 
@@ -413,6 +499,12 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def session_sign(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_supervisor(request.user, pk)
+    if _is_writable(session):
+        # Signing shows the notes as final: it waits until each flagged passage is out or kept.
+        _keep_shown_notes_passages(request, session, session.notes)
+        warnings = _notes_warnings(session, session.notes)
+        if warnings:
+            return _render_document(request, session, sign_warnings=warnings)
     try:
         scheduling.session_sign(session=session, actor=request.user, request=request)
     except scheduling.SessionError as error:
@@ -453,9 +545,13 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except scheduling.SessionError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Added to the agenda."))
+            # The session was marked held meanwhile: say so, and keep the words on the page.
+            form.add_error(None, _("%(reason)s Your words are still here to copy.") % {"reason": error})
+            session.refresh_from_db()
+            context = _detail_context(request, session)
+            context["agenda_form"] = form
+            return render(request, "rsc/sessions/session_detail.html", context, status=409)
+        messages.success(request, _("Added to the agenda."))
         return redirect(session)
     context = _detail_context(request, session)
     context["agenda_form"] = form
@@ -478,7 +574,8 @@ def session_versions(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk)
     audit.record(request, audit.Action.READ, session, detail={"page": "versions"})
     versions = session.note_versions.select_related("saved_by")
-    return render(request, "rsc/sessions/session_versions.html", {"session": session, "versions": versions})
+    context = {"session": session, "versions": versions, "redacted": audit.was_redacted(session)}
+    return render(request, "rsc/sessions/session_versions.html", context)
 
 
 def sessions_for_home(user) -> dict:

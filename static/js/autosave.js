@@ -191,6 +191,11 @@
           return null;
         }
         if (!response.ok) {
+          if (answer.locked) {
+            // Signed (or closed) in another tab: saving again would only fail again. The words
+            // stay in the page, and leaving it still asks first.
+            paused = true;
+          }
           say(answer.message || messages.msgNotSaved);
           return null;
         }

@@ -38,7 +38,7 @@ from rsc.models import (
     SupervisionSession,
 )
 from rsc.models.reflections import SECTION_FIELDS, Reflection
-from tests.conftest import PASSWORD, make_person, mark_reauthenticated
+from tests.conftest import PASSWORD, acknowledged, make_person, mark_reauthenticated
 
 Action = AuditEvent.Action
 RecordType = AuditEvent.RecordType
@@ -706,7 +706,7 @@ def test_an_idle_session_that_ends_is_recorded_as_a_sign_out(practitioner, setti
     assert event.detail == {"reason": "idle"}
 
 
-def test_password_changes_and_resets_are_recorded(practitioner):
+def test_password_changes_and_resets_are_recorded(practitioner, run_tasks):
     client = signed_in(practitioner)
     new_password = "a-different-long-password-7"
     since = mark()
@@ -722,6 +722,7 @@ def test_password_changes_and_resets_are_recorded(practitioner):
     response = anonymous.post(reverse("account_reset_password"), {"email": practitioner.email})
     assert response.status_code == 302
     recorded(response, since)
+    run_tasks()
     link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/password/reset/key/" in line)
     response = anonymous.get("/" + link.split("://", 1)[1].split("/", 1)[1].strip())
     since = mark()
@@ -773,7 +774,7 @@ def test_two_factor_authentication_added_renewed_and_removed_is_recorded(
 # --- People and the organization ------------------------------------------------------------
 
 
-def test_invitations_sent_resent_and_accepted_are_recorded(admin_user, django_capture_on_commit_callbacks):
+def test_invitations_sent_resent_and_accepted_are_recorded(admin_user, django_capture_on_commit_callbacks, run_tasks):
     admin = signed_in(admin_user, reauthenticated=True)
     since = mark()
     with django_capture_on_commit_callbacks(execute=True):
@@ -793,6 +794,7 @@ def test_invitations_sent_resent_and_accepted_are_recorded(admin_user, django_ca
     [event] = recorded(response, since, (Action.INVITE, person, admin_user))
     assert event.detail == {"resent": True}
 
+    run_tasks()
     since = mark()
     new_password = "my-own-long-password-3"
     response = Client(REMOTE_ADDR=IP).post(
@@ -850,6 +852,7 @@ def theirs(organization, other_practitioner, admin_user, other_supervisor):
         supervisor=other_supervisor,
         supervisee=other_practitioner,
         starts_on=datetime.date(2026, 1, 1),
+        **acknowledged(),
     )
     family = Family.objects.create(organization=organization, code="ZZ-9", context=Family.Context.OTHER)
     family.practitioners.add(other_practitioner)
@@ -1068,8 +1071,11 @@ def readers_shown(response) -> list[str]:
 
 
 def test_the_author_sees_who_else_has_read_it_and_when_in_their_own_time_zone(
-    shared_reflection, practitioner, supervisor, other_supervisor, clock
+    organization, shared_reflection, practitioner, supervisor, other_supervisor, clock
 ):
+    # The other supervisor facilitates the author's group: they may read it, but do not supervise the author.
+    group = RSCGroup.objects.create(organization=organization, name="Circle", facilitator=other_supervisor)
+    group.members.add(practitioner)
     services.reflection_share(reflection=shared_reflection, supervisors=[other_supervisor])
     practitioner.time_zone = "Pacific/Auckland"
     practitioner.save()

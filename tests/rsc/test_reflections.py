@@ -38,7 +38,7 @@ from rsc.models.reflections import (
 )
 from rsc.urls_reflections import urlpatterns as reflection_urlpatterns
 from rsc.views.reflections import PER_PAGE
-from tests.conftest import make_person
+from tests.conftest import acknowledged, make_person
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 NOW = datetime.datetime(2026, 6, 15, 10, 0, tzinfo=CHICAGO)  # a Monday
@@ -481,6 +481,7 @@ def test_lists_hold_only_ones_own_reflections_and_those_shared_with_one(
         supervisor=other_supervisor,
         supervisee=other_practitioner,
         starts_on=datetime.date(2026, 1, 1),
+        **acknowledged(),
     )
     theirs = write(other_practitioner, what_happened="Their crawling morning")
     share(theirs, other_supervisor)
@@ -491,6 +492,7 @@ def test_lists_hold_only_ones_own_reflections_and_those_shared_with_one(
         supervisor=stranger_supervisor,
         supervisee=stranger,
         starts_on=datetime.date(2026, 1, 1),
+        **acknowledged(),
     )
     share(abroad, stranger_supervisor)
 
@@ -590,6 +592,7 @@ def their_world(organization, other_practitioner, other_supervisor):
         supervisor=other_supervisor,
         supervisee=other_practitioner,
         starts_on=datetime.date(2026, 1, 1),
+        **acknowledged(),
     )
     family = make_family(organization, other_practitioner, code="ZZ-9", children=[("B", datetime.date(2026, 1, 1))])
     return family, make_session(theirs)
@@ -759,10 +762,15 @@ def test_sharing_is_refused_with_anyone_but_the_authors_supervisors(
         supervisee=practitioner,
         starts_on=datetime.date(2025, 1, 1),
         ends_on=datetime.date(2026, 6, 14),
+        **acknowledged(),
     )
     upcoming = make_person(organization, "ray@riverbend.example", "Ray Upcoming", User.Role.SUPERVISOR)
     SupervisionAgreement.objects.create(
-        organization=organization, supervisor=upcoming, supervisee=practitioner, starts_on=datetime.date(2026, 7, 1)
+        organization=organization,
+        supervisor=upcoming,
+        supervisee=practitioner,
+        starts_on=datetime.date(2026, 7, 1),
+        **acknowledged(),
     )
     reflection = write(practitioner, family=family, baby_experience="K slept.")
     client.force_login(practitioner)
@@ -1158,8 +1166,9 @@ def test_what_a_supervisor_read_is_kept_as_its_own_version(client, practitioner,
     author = Client()
     author.force_login(practitioner)
     clock.shift(minutes(1))
+    # The text as it was shared stays a version of its own, even within the same sitting.
     autosave(author, reflection, "morning", wondering="What the supervisor reads")
-    assert versions_of(reflection) == [(1, "What the supervisor reads")]
+    assert versions_of(reflection) == [(1, "Before sharing"), (2, "What the supervisor reads")]
 
     clock.shift(minutes(1))
     client.force_login(supervisor)
@@ -1169,13 +1178,17 @@ def test_what_a_supervisor_read_is_kept_as_its_own_version(client, practitioner,
     for words in ["Written after the reading", "Written after the reading, and more"]:
         clock.shift(minutes(1))
         autosave(author, reflection, "morning", wondering=words)
-    assert versions_of(reflection) == [(1, "What the supervisor reads"), (2, "Written after the reading, and more")]
+    assert versions_of(reflection) == [
+        (1, "Before sharing"),
+        (2, "What the supervisor reads"),
+        (3, "Written after the reading, and more"),
+    ]
 
 
 def test_reading_the_versions_page_counts_as_reading(client, practitioner, supervisor, agreement, clock):
     reflection = write(practitioner, sitting="morning", wondering="Read on the versions page")
-    share(reflection, supervisor)
     clock.shift(minutes(1))
+    share(reflection, supervisor)
     client.force_login(supervisor)
     assert "Read on the versions page" in text(client.get(url_for("reflection_versions", reflection)))
     assert reflection.shares.get().last_read_at == NOW + minutes(1)
@@ -1190,7 +1203,7 @@ def test_reading_the_versions_page_counts_as_reading(client, practitioner, super
     assert versions_of(reflection) == [(1, "Read on the versions page"), (2, "Written afterwards, and more")]
 
 
-def test_the_versions_page_shows_earlier_text_to_the_author_and_the_supervisor_never_the_check_in(
+def test_the_versions_page_shows_earlier_text_to_the_author_and_what_was_shared_to_the_supervisor(
     client, practitioner, supervisor, agreement, clock
 ):
     reflection = write(practitioner, sitting="one", wondering="The first wondering", checkin_words="Tired today")
@@ -1208,10 +1221,15 @@ def test_the_versions_page_shows_earlier_text_to_the_author_and_the_supervisor_n
         response = client.get(url_for("reflection_versions", reflection))
         assert response.status_code == 200
         content = text(response)
-        assert "The first wondering" in content and "The second wondering" in content
-        assert content.index("Version 2") < content.index("Version 1")
-        assert "saved 15 Jun 2026, 10:00 by Pat Practitioner" in content
+        assert "The second wondering" in content
+        assert "saved 15 Jun 2026, 11:30 by Pat Practitioner" in content
         assert "Tired today" not in content and "Better now" not in content
+        if person == practitioner:
+            assert "The first wondering" in content
+            assert content.index("Version 2") < content.index("Version 1")
+        else:
+            # Written before it was shared: not the supervisor's to read.
+            assert "The first wondering" not in content and "Version 1" not in content
 
 
 def test_versions_are_paginated_ten_a_page(client, practitioner, clock):
@@ -1359,8 +1377,11 @@ def test_the_share_page_warns_about_identifying_text_and_marks_who_already_has_i
     content = words(client.get(url_for("reflection_share", reflection)))
     assert "Could this identify someone?" in content and "612-555-0147" in content
     assert "Sasha Supervisor (already shared)" in content
-    # Sharing again with the same person adds no second share.
-    assert client.post(url_for("reflection_share", reflection), {"supervisors": [supervisor.pk]}).status_code == 302
+    # Sharing (again) waits until the passage is kept; with the same person it adds no second share.
+    data = {"supervisors": [supervisor.pk]}
+    assert client.post(url_for("reflection_share", reflection), data).status_code == 200
+    data.update(keep_identifying="on", keep_passage="612-555-0147")
+    assert client.post(url_for("reflection_share", reflection), data).status_code == 302
     assert reflection.shares.count() == 1
 
 
@@ -1933,7 +1954,11 @@ def test_the_detail_page_has_a_fixed_number_of_queries(
     for number in range(5):
         other = make_person(organization, f"sup{number}@riverbend.example", f"Sup {number}", User.Role.SUPERVISOR)
         SupervisionAgreement.objects.create(
-            organization=organization, supervisor=other, supervisee=practitioner, starts_on=datetime.date(2026, 1, 1)
+            organization=organization,
+            supervisor=other,
+            supervisee=practitioner,
+            starts_on=datetime.date(2026, 1, 1),
+            **acknowledged(),
         )
         others.append(other)
     share(reflection, supervisor, *others)
@@ -1966,6 +1991,7 @@ def test_the_versions_and_insights_pages_have_a_fixed_number_of_queries(
     client, practitioner, supervisor, agreement, django_assert_num_queries, clock
 ):
     reflection = write(practitioner, sitting="s0", checkin_score=3)
+    share(reflection, supervisor)
     for number in range(1, 15):
         clock.shift(minutes(1))
         services.reflection_save(
@@ -1976,11 +2002,10 @@ def test_the_versions_and_insights_pages_have_a_fixed_number_of_queries(
             sitting=f"s{number}",
         )
         write(practitioner, checkin_score=number % 5 + 1, baby_experience="K" if number % 2 else "")
-    share(reflection, supervisor)
     client.force_login(practitioner)
     # 1 session, 2 user, 3 the reflection, 4 the read in the audit trail, 5 count of versions, 6 the page
-    # of versions with who saved them.
-    with django_assert_num_queries(6):
+    # of versions with who saved them, 7 whether passages were taken out of them.
+    with django_assert_num_queries(7):
         response = client.get(url_for("reflection_versions", reflection))
     assert len(response.context["page"].object_list) == 10
     # 1 session, 2 user, 3 the months' reflections, 4 the check-ins.
@@ -1991,8 +2016,8 @@ def test_the_versions_and_insights_pages_have_a_fixed_number_of_queries(
     assert response.context["months"][-1].counts["baby_experience"] == 7
     client = Client()
     client.force_login(supervisor)
-    # The same, and the reader's share, marking it read.
-    with django_assert_num_queries(8):
+    # The same, the reader's share, marking it read, and the reach of their shares (what was shared).
+    with django_assert_num_queries(10):
         response = client.get(url_for("reflection_versions", reflection))
     assert len(response.context["page"].object_list) == 10
 
@@ -2016,6 +2041,7 @@ def test_search_finds_a_word_in_any_section_or_the_family_code_within_what_one_m
         supervisor=other_supervisor,
         supervisee=other_practitioner,
         starts_on=datetime.date(2026, 1, 1),
+        **acknowledged(),
     )
     theirs = write(other_practitioner, what_happened="Their baby was crawling too.")
     share(theirs, other_supervisor)

@@ -26,7 +26,7 @@ from rsc.models import (
     SupervisionSession,
 )
 from rsc.models.reflections import BABY_QUESTIONS, SECTION_FIELDS, SECTIONS, ResponseDraft
-from tests.conftest import make_person
+from tests.conftest import acknowledged, make_person
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
@@ -58,13 +58,15 @@ def write(author, sitting: str = "", **data) -> Reflection:
 
 
 def save(reflection: Reflection, actor=None, sitting: str = "", expected_revision: int | None = None, **data):
-    return services.reflection_save(
+    """The reflection and whether anything changed (the count of redacted versions has its own tests)."""
+    saved, changed, _redacted = services.reflection_save(
         reflection=reflection,
         actor=actor or reflection.author,
         data=data,
         expected_revision=reflection.revision if expected_revision is None else expected_revision,
         sitting=sitting,
     )
+    return saved, changed
 
 
 def share(reflection: Reflection, *supervisors) -> list[ReflectionShare]:
@@ -116,7 +118,7 @@ def test_a_new_reflection_is_the_authors_alone(practitioner, supervisor, other_p
 
 
 def test_a_shared_reflection_is_visible_to_the_supervisor_only_while_the_share_is_active(
-    practitioner, supervisor, other_supervisor
+    practitioner, supervisor, other_supervisor, agreement
 ):
     reflection = write(practitioner, what_happened="We sat on the floor.")
     share(reflection, supervisor)
@@ -133,7 +135,7 @@ def test_a_shared_reflection_is_visible_to_the_supervisor_only_while_the_share_i
     assert list(Reflection.objects.visible_to(practitioner)) == [reflection]
 
 
-def test_resharing_does_not_duplicate_the_reflection_in_lists(practitioner, supervisor):
+def test_resharing_does_not_duplicate_the_reflection_in_lists(practitioner, supervisor, agreement):
     reflection = write(practitioner, what_happened="Again.")
     share(reflection, supervisor)
     services.reflection_unshare(reflection=reflection, supervisor_id=supervisor.pk)
@@ -143,7 +145,7 @@ def test_resharing_does_not_duplicate_the_reflection_in_lists(practitioner, supe
     assert list(Reflection.objects.shared_with(supervisor)) == [reflection]
 
 
-def test_deleted_reflections_are_never_visible(practitioner, supervisor):
+def test_deleted_reflections_are_never_visible(practitioner, supervisor, agreement):
     reflection = write(practitioner, what_happened="Something I regret writing.")
     share(reflection, supervisor)
     services.reflection_delete(reflection=reflection)
@@ -394,7 +396,12 @@ def test_supervisors_for_sharing_are_those_with_an_active_agreement(
         (last_day, datetime.date(2025, 1, 1), today),
     ):
         SupervisionAgreement.objects.create(
-            organization=organization, supervisor=person, supervisee=practitioner, starts_on=starts_on, ends_on=ends_on
+            organization=organization,
+            supervisor=person,
+            supervisee=practitioner,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            **acknowledged(),
         )
     assert list(services.supervisors_for_sharing(reflection)) == [last_day, supervisor]
     assert other_supervisor not in services.supervisors_for_sharing(reflection)
@@ -445,6 +452,7 @@ def test_supervisors_for_sharing_never_include_the_author(organization, supervis
         supervisor=other_supervisor,
         supervisee=supervisor,
         starts_on=datetime.date(2026, 1, 1),
+        **acknowledged(),
     )
     group = RSCGroup.objects.create(organization=organization, name="Circle", facilitator=supervisor)
     (led,) = scheduling.sessions_schedule(
@@ -492,7 +500,11 @@ def test_sessions_for_author_are_recent_or_soon_taken_part_in_and_not_cancelled(
     deleted.deleted_at = timezone.now()
     deleted.save()
     theirs = SupervisionAgreement.objects.create(
-        organization=organization, supervisor=supervisor, supervisee=other_practitioner, starts_on=agreement.starts_on
+        organization=organization,
+        supervisor=supervisor,
+        supervisee=other_practitioner,
+        starts_on=agreement.starts_on,
+        **acknowledged(),
     )
     schedule(theirs, starts_at=NOW + datetime.timedelta(days=1))
 
@@ -797,7 +809,7 @@ def test_very_long_or_odd_queries_do_not_crash(practitioner, library):
         assert ids(results) <= ids(Reflection.objects.written_by(practitioner))
 
 
-def test_search_keeps_the_annotations_of_the_list(practitioner, supervisor, library):
+def test_search_keeps_the_annotations_of_the_list(practitioner, supervisor, agreement, library):
     share(library["crawling"], supervisor)
     with later(30):
         services.response_add(reflection=library["crawling"], author=supervisor, text="What a moment.")

@@ -425,7 +425,7 @@ def test_notes_autosave_answers_json_and_keeps_one_version_per_page(client, agre
     url = reverse("session_document", args=[session.pk])
     first = client.post(url, {"notes": "We wondered", "version": 0, "sitting": "page-one"}, headers=AUTOSAVE)
     assert first.status_code == 200
-    assert first.json() == {"saved": True, "revision": 1, "message": "Saved at 09:00"}
+    assert first.json() == {"saved": True, "revision": 1, "message": "Saved at 09:00", "redacted": 0, "warnings": ""}
     second = client.post(url, {"notes": "We wondered about K.", "version": 1, "sitting": "page-one"}, headers=AUTOSAVE)
     assert second.json()["revision"] == 2
     session.refresh_from_db()
@@ -463,8 +463,9 @@ def test_notes_autosave_of_a_signed_session_saves_nothing(client, agreement, sup
     client.force_login(supervisor)
     url = reverse("session_document", args=[session.pk])
     response = client.post(url, {"notes": "Late words", "version": 0}, headers=AUTOSAVE)
-    # A signed session has no notes form at all: the page sends the person back to the session.
-    assert response.status_code == 302
+    # Signed meanwhile (in another tab, say): the answer says so, and the page keeps the words.
+    assert response.status_code == 409
+    assert response.json()["locked"] is True
     session.refresh_from_db()
     assert (session.notes, session.notes_version) == ("", 0)
 
@@ -537,9 +538,9 @@ def test_prepare_and_notes_pages_have_a_fixed_number_of_queries(
         )
     client.force_login(supervisor)
     # session, user, the session, participants, agenda with families, children, elements,
-    # follow-ups, history, the previous session, its follow-ups, the read in the audit trail,
-    # reflections shared for it.
-    with django_assert_num_queries(13):
+    # follow-ups, history, the previous session, its follow-ups, which of the families the supervisor
+    # may see, the read in the audit trail, reflections shared for it.
+    with django_assert_num_queries(14):
         assert client.get(reverse("session_prepare", args=[second.pk])).status_code == 200
     # session, user, the session, the read in the audit trail, participants, agenda (no children:
     # no family on it), elements, follow-ups, history.

@@ -113,9 +113,9 @@ MATRIX: dict[str, dict[str, Cells]] = {
     "session_cancel": {GET: only(owner=200, supervisor=200), POST: only(owner=200, supervisor=200)},
     "session_attendance": {GET: only(supervisor=200), POST: only(supervisor=200)},
     "session_prepare": {GET: only(supervisor=200), POST: everyone(405)},
-    "session_document": {GET: only(supervisor=200), POST: only(supervisor=200)},
+    "session_document": {GET: only(supervisor=200), POST: only(supervisor=400)},
     "session_versions": {GET: only(owner=200, supervisor=200), POST: everyone(405)},
-    "follow_up_create": {GET: everyone(405), POST: only(supervisor=302)},
+    "follow_up_create": {GET: everyone(405), POST: only(supervisor=400)},
     "follow_up_delete": {GET: everyone(405), POST: only(supervisor=302)},
     # Only the person a follow-up is for marks it done.
     "follow_up_done": {GET: everyone(405), POST: only(owner=302)},

@@ -1,0 +1,1 @@
+"""Writes, one module per topic (style.md). Older topics still live beside rsc/ until they move."""
