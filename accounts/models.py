@@ -47,6 +47,15 @@ class Organization(models.Model):
         default=DEFAULT_CONFIDENTIALITY_LIMITS,
         help_text=_("The starting text of every new supervision agreement; each agreement can adjust it."),
     )
+    emergency_contact = models.TextField(
+        _("whom to call in an emergency"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The agency's own contact for a safety concern or imminent risk, such as the on-call line. "
+            "The starting text of every new agreement; each agreement can adjust it."
+        ),
+    )
     # Retention (rsc/retention.py, run daily by `manage.py apply_retention`). Empty years: never.
     purge_after_family_closed_years = models.PositiveSmallIntegerField(
         _("remove writing about a closed family after (years)"),

@@ -16,6 +16,7 @@ from rsc.models.sessions import (
     SessionEvent,
     SessionNoteVersion,
     SessionParticipant,
+    SessionReply,
     SessionSeries,
     SupervisionSession,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "SessionEvent",
     "SessionNoteVersion",
     "SessionParticipant",
+    "SessionReply",
     "SessionSeries",
     "SupervisionAgreement",
     "SupervisionSession",

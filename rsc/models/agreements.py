@@ -77,6 +77,7 @@ class SupervisionAgreement(models.Model):
     usual_minutes = models.PositiveSmallIntegerField(_("usual length in minutes"), default=60)
     counts_toward_endorsement = models.BooleanField(_("hours count toward endorsement"), default=True)
     confidentiality_limits = models.TextField(_("limits of confidentiality"), max_length=4000)
+    emergency_contact = models.TextField(_("whom to call in an emergency"), max_length=500, blank=True)
     supervisor_acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
     supervisee_acknowledged_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(

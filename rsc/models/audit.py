@@ -31,6 +31,8 @@ class AuditEvent(models.Model):
         PURGE = "purge", _("Purged")
         # A passage that looked identifying, taken out of the earlier versions too; never the passage.
         REDACT = "redact", _("Removed a passage from earlier versions")
+        FOLLOW_UP_DONE = "follow_up_done", _("Marked a follow-up done")
+        FOLLOW_UP_UNDONE = "follow_up_undone", _("Marked a follow-up not done yet")
         LOGIN = "login", _("Signed in")
         LOGIN_FAILED = "login_failed", _("Failed sign-in")
         LOGOUT = "logout", _("Signed out")

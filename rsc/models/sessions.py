@@ -180,6 +180,9 @@ class SessionParticipant(models.Model):
     session = models.ForeignKey(SupervisionSession, on_delete=models.CASCADE, related_name="participants")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_participations")
     attendance = models.CharField(max_length=16, choices=Attendance.choices, default=Attendance.UNKNOWN)
+    # When this participant last opened the session after its notes were signed: until then their
+    # home page points out the signed notes.
+    notes_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["user__full_name"]
@@ -202,10 +205,12 @@ class AgendaItem(models.Model):
         related_name="agenda_items",
     )
     text = models.CharField(_("what you would like to bring"), max_length=500, blank=True)
+    # The agenda is set together: either person may move an item up or down.
+    position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["created_at", "pk"]
+        ordering = ["position", "created_at", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(family__isnull=False) | ~Q(text=""), name="rsc_agenda_family_or_text"),
         ]
@@ -254,6 +259,23 @@ class FollowUp(models.Model):
     @property
     def needs_agency_process(self) -> bool:
         return self.kind in {self.Kind.SAFETY, self.Kind.ADMINISTRATIVE}
+
+
+class SessionReply(models.Model):
+    """A short thread under the session's notes: the people in the session answer them. Read by
+    those who may read the notes (the supervisor and the participants), and no one else."""
+
+    session = models.ForeignKey(SupervisionSession, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("reply"), max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["session", "created_at"], name="rsc_session_reply_thread")]
+
+    def __str__(self) -> str:
+        return f"Reply {self.pk} on session {self.session_id}"
 
 
 class SessionNoteVersion(models.Model):
