@@ -2,7 +2,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization, User, time_zone_choices
+from accounts.models import Organization, User
+from accounts.time_zones import TimeZoneField
 from rsc.forms.fields import NameField
 from rsc.forms.identifying import IdentifyingTextMixin
 
@@ -69,13 +70,16 @@ class PeopleFilterForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = TimeZoneField(label=_("Time zone"), help_text=_("Session times are shown in this time zone."))
 
     class Meta:
         model = User
         fields = ["full_name", "time_zone"]
         field_classes = {"full_name": NameField}
-        help_texts = {"time_zone": _("Session times are shown in this time zone.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].keep(self.instance.time_zone)
 
     def clean_full_name(self) -> str:
         name = self.cleaned_data["full_name"].strip()
@@ -86,9 +90,11 @@ class ProfileForm(forms.ModelForm):
 
 class OrganizationSettingsForm(IdentifyingTextMixin, forms.ModelForm):
     # The starting text of every agreement: an emergency contact belongs to the agency, never a family.
-    identifying_fields = ("confidentiality_limits",)
+    identifying_fields = ("confidentiality_limits", "emergency_contact")
 
-    time_zone = forms.ChoiceField(label=_("Default time zone"), choices=time_zone_choices)
+    time_zone = TimeZoneField(
+        label=_("Default time zone"), help_text=_("New people start with this time zone; each can change their own.")
+    )
 
     class Meta:
         model = Organization
@@ -97,15 +103,17 @@ class OrganizationSettingsForm(IdentifyingTextMixin, forms.ModelForm):
             "time_zone",
             "require_mfa",
             "confidentiality_limits",
+            "emergency_contact",
             "purge_after_family_closed_years",
             "purge_after_person_left_years",
             "restore_window_days",
         ]
         field_classes = {"name": NameField}
-        help_texts = {"time_zone": _("New people start with this time zone; each can change their own.")}
+        widgets = {"emergency_contact": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["time_zone"].keep(self.instance.time_zone)
         # The model's limits (its validators), for the browser too: the form field alone says min 0.
         for name, most in [
             ("purge_after_family_closed_years", 100),

@@ -1,6 +1,5 @@
 import hashlib
 import secrets
-import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,9 +11,12 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import time_zones
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
+
+def time_zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The time zones offered to people and organizations, grouped (the rule: accounts/time_zones.py)."""
+    return time_zones.time_zone_choices()
 
 
 DEFAULT_CONFIDENTIALITY_LIMITS = _(

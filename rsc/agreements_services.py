@@ -28,6 +28,7 @@ TERM_FIELDS = [
     "usual_minutes",
     "counts_toward_endorsement",
     "confidentiality_limits",
+    "emergency_contact",
 ]
 
 
@@ -50,6 +51,7 @@ def agreement_create(
     usual_minutes: int,
     counts_toward_endorsement: bool,
     confidentiality_limits: str,
+    emergency_contact: str = "",
     request: HttpRequest | None = None,
 ) -> SupervisionAgreement:
     """A new agreement, acknowledged by nobody yet: both people see it waiting for them, and it
@@ -72,6 +74,7 @@ def agreement_create(
             usual_minutes=usual_minutes,
             counts_toward_endorsement=counts_toward_endorsement,
             confidentiality_limits=confidentiality_limits,
+            emergency_contact=emergency_contact,
         )
         if request is not None:
             detail = {"supervisor": supervisor.pk, "supervisee": supervisee.pk}
@@ -85,7 +88,10 @@ def agreement_update(*, agreement: SupervisionAgreement, request: HttpRequest | 
     """Change the terms; return True when both people must acknowledge again.
 
     A changed confidentiality text clears both acknowledgements: each person
-    agreed to the words they read, not to the new ones.
+    agreed to the words they read, not to the new ones. A changed emergency contact
+    does not: it is where to turn, not a term anyone consents to, and an on-call
+    number that changes with the rota must not pause the supervision (no families,
+    no sessions) until both have acknowledged again. The audit trail records the change.
     """
     unknown = set(terms) - set(TERM_FIELDS)
     if unknown:

@@ -31,6 +31,8 @@ DESCRIPTIONS = {
     "phone": gettext_noop("a phone number"),
     "birth_date": gettext_noop("a full date (such as a birth date)"),
     "address": gettext_noop("a street address"),
+    # Only for short labels (label_is_a_first_name), never looked for in running text.
+    "first_name": gettext_noop("a first name"),
 }
 MAX_PASSAGE = 60
 # Only this many characters of a text are examined: more than the largest field (session notes hold up to
@@ -407,6 +409,12 @@ def looks_like_full_name(label: str) -> bool:
     """For short labels (e.g. a child's label field): True when the whole label reads like a first and last name."""
     label = label.strip()
     return any(start == 0 and end == len(label) for start, end, _ in _names(label))
+
+
+def label_is_a_first_name(label: str) -> bool:
+    """For a short label (a child's or a caregiver's): True when the whole label is a common first name
+    ("Sofia", "jamal."), which identifies more than initials or a nickname ("K", "Bean", "Baby J") do."""
+    return label.strip().strip(".,;:!?'’\"").strip().lower() in FIRST_NAMES
 
 
 # --- Family codes ---------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from rsc.models import (
     SessionEvent,
     SessionNoteVersion,
     SessionParticipant,
+    SessionReply,
     SessionSeries,
     SupervisionAgreement,
     SupervisionSession,
@@ -302,8 +303,18 @@ FAMILIES = {
 }
 
 
-def note(text, elements, follow_up=None, absent=None) -> dict:
-    return {"text": text, "elements": elements, "follow_up": follow_up, "absent": absent}
+def note(text, elements, follow_up=None, absent=None, agenda=(), replies=()) -> dict:
+    """A signed session's notes. `agenda`: what was brought, (who, family code or None, words), who
+    being "supervisee", "supervisor" or a group member's email; `replies`: the short thread under
+    the notes, (who, words)."""
+    return {
+        "text": text,
+        "elements": elements,
+        "follow_up": follow_up,
+        "absent": absent,
+        "agenda": list(agenda),
+        "replies": list(replies),
+    }
 
 
 def follow_up(text, kind=Kind.REFLECTIVE, owner="supervisee", due_days=14, done=False) -> dict:
@@ -313,6 +324,14 @@ def follow_up(text, kind=Kind.REFLECTIVE, owner="supervisee", due_days=14, done=
 # Agreements and their fortnightly sessions. "past" and "future" pick sessions
 # by position: 1 is the most recent past session (or the next upcoming one).
 # Notes go to the signed sessions, newest first, and start over if they run out.
+# Whom to call in an emergency, for each demo organization's agreements (fictional numbers).
+EMERGENCY_CONTACTS = {
+    "Demo Family Services": (
+        "Agency on-call supervisor, 555-0100, day or night. If someone is in immediate danger, call 911 first."
+    ),
+    "Second Demo Agency": "Duty supervisor line, 555-0142 (weekdays 8 to 6); after hours, the agency on-call phone.",
+    None: "Agency on-call supervisor, 555-0100.",
+}
 AGREEMENTS = {
     "Demo Family Services": [
         {
@@ -324,10 +343,14 @@ AGREEMENTS = {
             "modality": Modality.IN_PERSON,
             "location": "Reflection room, second floor",
             "past": {4: ("cancel", CRISIS_VISIT, "supervisee")},
+            # Priya has not opened her newest signed notes yet: her home page points them out.
+            "unseen_latest": True,
             "agenda": [
                 [
                     ("JM-2", "Bean is due soon and J has stopped mentioning the birth. How do I bring it up gently?"),
                     (None, "Feeling stretched between visits and paperwork this month."),
+                    # The supervisor adds to the agenda too.
+                    ("supervisor@demo.example", None, "Looking back together at how the last months have felt."),
                 ],
                 [("Blue 7", "")],
             ],
@@ -338,6 +361,10 @@ AGREEMENTS = {
                     "named how tired R seemed and how much she wanted to take some of the load away.",
                     ["baby_in_mind", "family_story", "use_of_self"],
                     follow_up("Ask R what D says about the new baby when they are alone together."),
+                    agenda=[
+                        ("supervisee", "RT-4", "D is back in R's bed every night. Is this about the baby coming?"),
+                        ("supervisor", None, "Ten minutes at the start on how the month has been for you."),
+                    ],
                 ),
                 note(
                     "Mostly Blue 7. The interpreter was double-booked and the visit went ahead in halting "
@@ -350,6 +377,18 @@ AGREEMENTS = {
                         kind=Kind.ADMINISTRATIVE,
                         due_days=5,
                     ),
+                    agenda=[
+                        ("supervisee", "Blue 7", "The visit without the interpreter, and how quiet A became."),
+                        ("supervisor", None, "What the office can do, so this does not rest on you."),
+                    ],
+                    replies=[
+                        (
+                            "supervisee",
+                            "The office booked the interpreter. Reading this back, I saw how much I wanted "
+                            "to fix it all myself.",
+                        ),
+                        ("supervisor", "Noticing that is part of the work. I am glad the office took it on."),
+                    ],
                 ),
                 note(
                     "JM-2. J spoke mostly about money and her lost shifts, and the visit stayed on forms. We "
@@ -358,6 +397,8 @@ AGREEMENTS = {
                     "stay with J's worry.",
                     ["baby_in_mind", "use_of_self"],
                     follow_up("Ask J what she imagines the first week at home with Bean will be like.", done=True),
+                    agenda=[("supervisee", "JM-2", "J only wants to talk about money. Where is Bean in all this?")],
+                    replies=[("supervisee", "J lit up when I asked about the first week. Thank you for the question.")],
                 ),
                 note(
                     "SK-5, shared with the early intervention visits. V still counts every feed and apologises "
@@ -395,7 +436,7 @@ AGREEMENTS = {
             "weekday": 2,
             "time": (14, 0),
             "modality": Modality.VIDEO,
-            "location": "Video call (link in the calendar invitation)",
+            "location": "Video call (the team’s usual video room)",
             "past": {6: ("cancel", SUPERVISOR_ILL, "supervisor")},
             "future": {2: ("cancel", "Supervisor at a state training day; we will find another time that week")},
             "agenda": [
@@ -415,6 +456,16 @@ AGREEMENTS = {
                         due_days=0,
                         done=True,
                     ),
+                    agenda=[
+                        ("supervisee", "LN-1", "Something L said about the nights. I am not sure what to do with it."),
+                        ("supervisor", None, "Going over the limits of confidentiality together."),
+                    ],
+                    replies=[
+                        (
+                            "supervisee",
+                            "The program manager called back the same afternoon. I felt less alone with it.",
+                        ),
+                    ],
                 ),
                 note(
                     "Oak 3. A screamed at the end of family time and L, the foster parent, wondered whether the "
@@ -422,6 +473,10 @@ AGREEMENTS = {
                     "to her mother twice a week, protest may show how much the relationship matters. Jordan "
                     "noticed how quickly she had agreed with L, whom she likes very much.",
                     ["baby_in_mind", "family_story", "use_of_self"],
+                    agenda=[
+                        ("supervisee", "Oak 3", "A's protest at the end of family time."),
+                        ("supervisor", None, "How the visits might look from A's side."),
+                    ],
                 ),
                 note(
                     "Jordan arrived rushed from a late visit and said this is the one hour of the week when "
@@ -481,6 +536,11 @@ AGREEMENTS = {
                     "to feel that soften as we talked.",
                     ["baby_in_mind", "use_of_self", "family_story"],
                     follow_up("Talk with the classroom team about a goodbye routine H and Z can practise."),
+                    agenda=[
+                        ("supervisee", "Maple 2", "Drop-off: Z cries hard and H leaves fast."),
+                        ("supervisor", None, "What a goodbye might be like for Z."),
+                    ],
+                    replies=[("supervisor", "I keep thinking about Z's side of the door. Let us come back to it.")],
                 ),
                 note(
                     "SK-5. S is working hard at rolling, and V watches every try as if it might go wrong. Maria "
@@ -565,7 +625,7 @@ AGREEMENTS = {
             "weekday": 3,
             "time": (9, 30),
             "modality": Modality.VIDEO,
-            "location": "Video call (link in the calendar invitation)",
+            "location": "Video call (the team’s usual video room)",
             "agenda": [
                 [("Green 4", "M's mother may be home soon. How do we prepare E and M for the change?")],
                 [(None, "Getting used to a new supervisor.")],
@@ -606,6 +666,14 @@ AGREEMENTS = {
                     "was very tired afterwards. We thought about who holds the supervisor, and how the baby at "
                     "the centre of the question stayed in mind through all the adult worry.",
                     ["use_of_self", "baby_in_mind"],
+                    agenda=[
+                        ("supervisee", None, "After the reporting question: what I carried home."),
+                        ("supervisor", None, "Who supports you when you support others?"),
+                    ],
+                    replies=[
+                        ("supervisee", "I slept better after this one. Thank you for asking who holds me."),
+                        ("supervisor", "Thank you for bringing it. It matters."),
+                    ],
                 ),
                 note(
                     "Dana brought her supervision of a practitioner who saves the hardest story for the end of "
@@ -649,7 +717,7 @@ AGREEMENTS = {
             "weekday": 1,
             "time": (11, 0),
             "modality": Modality.VIDEO,
-            "location": "Video call (link in the calendar invitation)",
+            "location": "Video call (the team’s usual video room)",
             "past": {3: ("cancel", SUPERVISOR_ILL, "supervisor"), 6: ("missed",)},
             "agenda": [
                 [("TC-3", "The evening crying: what might help C stay in the room?"), ("River 2", "")],
@@ -661,11 +729,20 @@ AGREEMENTS = {
                     "of loss. We wondered how R, at two and a half, is settling back in, and what it means to "
                     "let a family go when things are going well.",
                     ["use_of_self", "baby_in_mind"],
+                    agenda=[
+                        ("supervisee", None, "Closing a family when things went well."),
+                        ("supervisor", None, "What you will take from this family into the next."),
+                    ],
+                    replies=[
+                        ("supervisee", "I wrote R a goodbye card after this. It felt like the right ending."),
+                        ("supervisor", "What a good way to close. Thank you for telling me."),
+                    ],
                 ),
                 note(
                     "TC-3: C stayed in the room through an evening cry for the first time, humming to Pip. "
                     "Jamie felt moved and also a little left out, and we wondered about that too.",
                     ["parallel_process", "baby_in_mind", "use_of_self"],
+                    agenda=[("supervisee", "TC-3", "C stayed for the evening cry!")],
                 ),
                 note(
                     "River 2. J, the older one, has started refusing to go to preschool. We wondered about the "
@@ -730,6 +807,11 @@ GROUPS = {
                     "A quieter circle; everyone tired from staffing gaps. We used the time to notice how the "
                     "group itself can be a place to rest, and how that mirrors what we hope families feel with us.",
                     ["reflective_alliance", "parallel_process"],
+                    agenda=[
+                        ("practitioner2@demo.example", None, "Staffing gaps, and how tired we all are."),
+                        ("supervisor", None, "Starting with a few quiet minutes together."),
+                    ],
+                    replies=[("practitioner3@demo.example", "I needed that rest more than I knew. Thank you all.")],
                 ),
                 note(
                     "Working across languages. Members shared times an interpreter helped and times something "
@@ -1874,11 +1956,19 @@ def _next_weekday(day: datetime.date, weekday: int) -> datetime.date:
     return day + datetime.timedelta(days=(weekday - day.weekday()) % 7)
 
 
+def _set_emergency_contact(organization: Organization) -> None:
+    """A fictional agency line (555-01xx numbers are reserved for fiction), stored as is: the gentle
+    identifying-text check is for what people type."""
+    organization.emergency_contact = EMERGENCY_CONTACTS.get(organization.name, EMERGENCY_CONTACTS[None])
+    organization.save(update_fields=["emergency_contact"])
+
+
 def build_demo(organization: Organization, people: dict[str, User]) -> None:
     """Rebuild the demo records of one demo organization from scratch."""
     tz = zoneinfo.ZoneInfo(organization.time_zone)
     today = timezone.localdate(timezone=tz)
     purge_records(organization)
+    _set_emergency_contact(organization)
     admin = next(person for person in people.values() if person.is_account_admin)
     families = _build_families(organization, people, today, tz)
     runs = []
@@ -1934,7 +2024,7 @@ def _build_agreement(organization, spec, people, admin, today, tz) -> Supervisio
     ends_days_ago = spec.get("ends_days_ago")
     acknowledged = _at(starts_on, 9, 0, tz) - datetime.timedelta(days=3)
     supervisor_acknowledged, supervisee_acknowledged = acknowledged, acknowledged + datetime.timedelta(days=1)
-    return SupervisionAgreement.objects.create(
+    agreement = SupervisionAgreement.objects.create(
         organization=organization,
         supervisor=people[spec["supervisor"]],
         supervisee=people[spec["supervisee"]],
@@ -1944,10 +2034,16 @@ def _build_agreement(organization, spec, people, admin, today, tz) -> Supervisio
         cadence=Cadence.FORTNIGHTLY,
         usual_minutes=60,
         confidentiality_limits=organization.confidentiality_limits,
+        emergency_contact=organization.emergency_contact,
         supervisor_acknowledged_at=supervisor_acknowledged,
         supervisee_acknowledged_at=supervisee_acknowledged,
         created_by=admin,
     )
+    # Set up by the administrator a few days before both acknowledged it (created_at is filled in
+    # with the time of saving, so it is moved back afterwards).
+    agreement.created_at = _at(starts_on, 14, 30, tz) - datetime.timedelta(days=7)
+    SupervisionAgreement.objects.filter(pk=agreement.pk).update(created_at=agreement.created_at)
+    return agreement
 
 
 def _change_terms(agreement, spec, today, tz) -> None:
@@ -1961,12 +2057,20 @@ def _change_terms(agreement, spec, today, tz) -> None:
     agreement.save(update_fields=["supervisor_acknowledged_at", "supervisee_acknowledged_at"])
 
 
+def _fortnightly_from(earliest: datetime.date, today: datetime.date, weekday: int) -> datetime.date:
+    """The first day on or after `earliest`, on `weekday`, of a fortnightly rhythm that meets in
+    the current week: everyone's week view has sessions in it, whatever day the demo is built."""
+    this_week = today - datetime.timedelta(days=today.weekday()) + datetime.timedelta(days=weekday)
+    fortnights = (this_week - earliest).days // 14
+    return this_week - datetime.timedelta(weeks=2 * fortnights)
+
+
 def _schedule_pair(agreement, spec, today, tz) -> list[SupervisionSession]:
     first_day = max(agreement.starts_on, today - datetime.timedelta(weeks=WEEKS_BACK))
     last_day = today + datetime.timedelta(weeks=WEEKS_AHEAD)
     if agreement.ends_on is not None:
         last_day = min(last_day, agreement.ends_on)
-    first_day = _next_weekday(first_day, spec["weekday"])
+    first_day = _fortnightly_from(first_day, today, spec["weekday"])
     if first_day > last_day:
         return []
     return scheduling.sessions_schedule(
@@ -2028,6 +2132,9 @@ class _Timeline:
         self.session_fields: dict[str, list[SupervisionSession]] = defaultdict(list)
         self.versions: dict[int, datetime.datetime] = {}
         self.follow_ups: list[FollowUp] = []
+        self.agenda_items: list[AgendaItem] = []
+        self.replies: list[SessionReply] = []
+        self.seen: list[SessionParticipant] = []
 
     def session(self, pk: int, field: str, value: datetime.datetime) -> None:
         self.session_fields[field].append(SupervisionSession(pk=pk, **{field: value}))
@@ -2051,6 +2158,9 @@ class _Timeline:
         ]
         SessionNoteVersion.objects.bulk_update(versions, ["saved_at"])
         FollowUp.objects.bulk_update(self.follow_ups, ["created_at", "done_at"])
+        AgendaItem.objects.bulk_update(self.agenda_items, ["created_at"])
+        SessionReply.objects.bulk_update(self.replies, ["created_at"])
+        SessionParticipant.objects.bulk_update(self.seen, ["notes_seen_at"])
 
 
 def _play_out(runs, people, families, *, now) -> None:
@@ -2059,7 +2169,10 @@ def _play_out(runs, people, families, *, now) -> None:
     Past sessions are held and signed with notes, except for the chosen
     cancellations and misses and, for each supervisor, the two most recent
     ones, which are held but still waiting for notes. Upcoming sessions get
-    the practitioners' agenda items.
+    the practitioners' agenda items; signed ones the agenda both people set
+    and, for some, a short thread of replies under the notes. The people in
+    a session read its signed notes a day later, except the newest signed
+    notes of a pair marked "unseen", which wait on the practitioner's home page.
     """
     all_ids = [session.pk for _spec, sessions in runs for session in sessions]
     fetched = SupervisionSession.objects.select_related("supervisor").prefetch_related("participants__user")
@@ -2104,10 +2217,13 @@ def _play_out(runs, people, families, *, now) -> None:
         bank = spec.get("notes") or []
         for index, session in enumerate(reversed(signed)):
             if bank:
-                # Older sessions reuse the notes, but never repeat a follow-up.
+                # Older sessions reuse the notes, but never repeat a follow-up, an agenda or replies.
                 entry = bank[index % len(bank)]
-                notes_for[session.pk] = entry if index < len(bank) else {**entry, "follow_up": None}
+                notes_for[session.pk] = (
+                    entry if index < len(bank) else {**entry, "follow_up": None, "agenda": [], "replies": []}
+                )
         upcoming = [session for session in sessions if session.starts_at >= now and session.pk not in special]
+        unseen = signed[-1].pk if spec.get("unseen_latest") and signed else None
         for session in sessions:
             action = special.get(session.pk)
             if action and action[0] == "cancel":
@@ -2115,12 +2231,18 @@ def _play_out(runs, people, families, *, now) -> None:
             elif action and action[0] == "missed":
                 _mark(session, Status.MISSED, people, None, timeline)
             elif session.starts_at < now:
-                _mark(session, Status.HELD, people, notes_for.get(session.pk), timeline)
+                notes = notes_for.get(session.pk)
+                if notes:
+                    _set_agenda(session, notes["agenda"], people, families, timeline)
+                _mark(session, Status.HELD, people, notes, timeline)
                 if session.pk not in waiting:
-                    _document(session, notes_for.get(session.pk), timeline, now=now)
+                    _document(session, notes, timeline, now=now)
+                    if notes:
+                        _reply(session, notes["replies"], people, timeline, now=now)
+                    _seen(session, timeline, now=now, unseen=session.pk == unseen)
         for items, session in zip(spec.get("agenda", []), upcoming, strict=False):
             for item in items:
-                if len(item) == 3:  # a group: each member brings their own
+                if len(item) == 3:  # someone other than the supervisee: a group member, or the supervisor
                     author_email, code, text = item
                 else:
                     code, text = item
@@ -2133,6 +2255,41 @@ def _play_out(runs, people, families, *, now) -> None:
 
 def _supervisee(session) -> User:
     return session.participants.all()[0].user
+
+
+def _person(who: str, session, people) -> User:
+    if who == "supervisor":
+        return session.supervisor
+    if who == "supervisee":
+        return _supervisee(session)
+    return people[who]
+
+
+def _set_agenda(session, items, people, families, timeline) -> None:
+    """The agenda both people set before a session that has since been held."""
+    for number, (who, code, text) in enumerate(items):
+        item = scheduling.agenda_add(
+            session=session, author=_person(who, session, people), family=families.get(code), text=text
+        )
+        item.created_at = session.starts_at - datetime.timedelta(days=3, hours=-number)
+        timeline.agenda_items.append(item)
+
+
+def _reply(session, replies, people, timeline, *, now) -> None:
+    """A short thread under signed notes, in the days after signing."""
+    signed_at = min(session.ends_at + datetime.timedelta(days=1, hours=2), now)
+    for number, (who, text) in enumerate(replies, start=1):
+        reply = scheduling.session_reply_add(session=session, author=_person(who, session, people), text=text)
+        reply.created_at = min(signed_at + datetime.timedelta(hours=5 * number), now)
+        timeline.replies.append(reply)
+
+
+def _seen(session, timeline, *, now, unseen: bool) -> None:
+    """The people in the session opened it after the notes were signed (but for the unseen ones)."""
+    signed_at = min(session.ends_at + datetime.timedelta(days=1, hours=2), now)
+    for participant in session.participants.all():
+        participant.notes_seen_at = None if unseen else min(signed_at + datetime.timedelta(hours=4), now)
+        timeline.seen.append(participant)
 
 
 def _cancel(session, action, timeline, *, now) -> None:
@@ -2412,6 +2569,7 @@ def build_volume(
         now = timezone.now()
         purge_records(organization, fast=True)
         User.objects.filter(organization=organization).delete()
+        _set_emergency_contact(organization)
         progress("Cleared the volume organization")
 
         admin, supervisor_ids, practitioner_ids = _volume_people(
@@ -2436,12 +2594,17 @@ def build_volume(
                     cadence=Cadence.WEEKLY,
                     usual_minutes=60,
                     confidentiality_limits=organization.confidentiality_limits,
+                    emergency_contact=organization.emergency_contact,
                     supervisor_acknowledged_at=_at(first_day, 9, 0, tz) - datetime.timedelta(days=30),
                     supervisee_acknowledged_at=_at(first_day, 9, 0, tz) - datetime.timedelta(days=29),
                     created_by=admin,
                 )
                 for index, practitioner_id in enumerate(practitioner_ids)
             ],
+        )
+        # Set up a week before the first acknowledgements, not at the time of this run.
+        SupervisionAgreement.objects.filter(organization=organization).update(
+            created_at=_at(first_day, 14, 30, tz) - datetime.timedelta(days=37)
         )
         series = _bulk(
             SessionSeries,

@@ -11,10 +11,11 @@ Each organization sets three periods (accounts.Organization):
   also waits at least the restore window after closing, so a colleague can notice and reopen.
 - ``purge_after_person_left_years``: that long after a person was deactivated, their
   reflections (with everything hanging off them), the responses and draft responses they wrote
-  on other people's reflections, and the agenda items they wrote go; so do the notes, earlier
-  versions of the notes, agenda items and follow-ups of the individual sessions in which they
-  were the supervisee. Group session notes, and the notes of sessions they led, stay: those
-  belong to the other people's records. The person's account row stays.
+  on other people's reflections, and the agenda items and replies under session notes they
+  wrote go; so do the notes, earlier versions of the notes, agenda items, follow-ups and replies
+  of the individual sessions in which they were the supervisee. Group session notes, and the
+  notes of sessions they led, stay: those belong to the other people's records. The person's
+  account row stays.
 - ``restore_window_days``: deleted reflections, families and sessions can be restored for that
   long; after it they are deleted for good. A family deleted this way was "added by mistake":
   reflections about it stay (unlinked), agenda items naming it keep their words but lose the
@@ -58,6 +59,7 @@ from rsc.models import (
     ResponseDraft,
     SessionNoteVersion,
     SessionParticipant,
+    SessionReply,
     SupervisionSession,
 )
 
@@ -308,7 +310,7 @@ def _purge_person(organization: Organization, person_id: int) -> list[Purge]:
     ]
 
     # Sessions: the individual sessions in which they were the supervisee keep only their log;
-    # elsewhere, the agenda items they wrote go.
+    # elsewhere, the agenda items and replies they wrote go.
     per_session: dict[int, Counter] = defaultdict(Counter)
     own_sessions = SupervisionSession.objects.filter(
         organization=organization, group__isnull=True, agreement__supervisee_id=person_id
@@ -318,14 +320,20 @@ def _purge_person(organization: Organization, person_id: int) -> list[Purge]:
             n_agenda=_count(AgendaItem, "session"),
             n_follow_ups=_count(FollowUp, "session"),
             n_versions=_count(SessionNoteVersion, "session"),
+            n_replies=_count(SessionReply, "session"),
         )
-        .filter(~Q(notes="") | Q(n_agenda__gt=0) | Q(n_follow_ups__gt=0) | Q(n_versions__gt=0))
-        .values_list("pk", "notes", "n_agenda", "n_follow_ups", "n_versions")
+        .filter(~Q(notes="") | Q(n_agenda__gt=0) | Q(n_follow_ups__gt=0) | Q(n_versions__gt=0) | Q(n_replies__gt=0))
+        .values_list("pk", "notes", "n_agenda", "n_follow_ups", "n_versions", "n_replies")
     )
     own_ids = [row[0] for row in own]
-    for pk, notes, n_agenda, n_follow_ups, n_versions in own:
+    for pk, notes, n_agenda, n_follow_ups, n_versions, n_replies in own:
         per_session[pk].update(
-            {"notes_cleared": int(bool(notes)), "agenda_items": n_agenda, "follow_ups": n_follow_ups}
+            {
+                "notes_cleared": int(bool(notes)),
+                "agenda_items": n_agenda,
+                "follow_ups": n_follow_ups,
+                "replies": n_replies,
+            }
         )
         per_session[pk]["note_versions"] = n_versions
     written = AgendaItem.objects.filter(author_id=person_id, session__organization=organization).exclude(
@@ -334,14 +342,24 @@ def _purge_person(organization: Organization, person_id: int) -> list[Purge]:
     for session_id in written.values_list("session_id", flat=True):
         per_session[session_id]["agenda_items"] += 1
     written.delete()
+    replied = SessionReply.objects.filter(author_id=person_id, session__organization=organization).exclude(
+        session_id__in=own_ids
+    )
+    for session_id in replied.values_list("session_id", flat=True):
+        per_session[session_id]["replies"] += 1
+    replied.delete()
     for ids in _batches(own_ids):
         AgendaItem.objects.filter(session_id__in=ids).delete()
         FollowUp.objects.filter(session_id__in=ids).delete()
         SessionNoteVersion.objects.filter(session_id__in=ids).delete()
+        SessionReply.objects.filter(session_id__in=ids).delete()
         # Signed sessions too: the signature vouches for the hours, which stay.
         SupervisionSession.objects.filter(pk__in=ids).update(notes="")
     for session_id, n in sorted(per_session.items()):
         counts = {**extra, "agenda_items": n["agenda_items"]}
+        if n["replies"]:
+            # Only when there were any, so the events of people who never replied read as before.
+            counts["replies"] = n["replies"]
         if session_id in own_ids:
             counts.update(
                 notes_cleared=bool(n["notes_cleared"]), note_versions=n["note_versions"], follow_ups=n["follow_ups"]
@@ -363,10 +381,11 @@ def _purge_restore_window(organization: Organization, now: datetime.datetime) ->
             n_follow_ups=_count(FollowUp, "session"),
             n_versions=_count(SessionNoteVersion, "session"),
             n_reflections=_count(Reflection, "session"),
+            n_replies=_count(SessionReply, "session"),
         )
         .values_list(
             "pk", "status", "duration_minutes", "signed_at", "n_participants", "n_agenda", "n_follow_ups",
-            "n_versions", "n_reflections",
+            "n_versions", "n_reflections", "n_replies",
         )
     )  # fmt: skip
     for ids in _batches([row[0] for row in sessions]):
@@ -385,9 +404,10 @@ def _purge_restore_window(organization: Organization, now: datetime.datetime) ->
                 "follow_ups": follow_ups,
                 "note_versions": versions,
                 "reflections_unlinked": reflections,
+                "replies": replies,
             },
         )
-        for pk, status, minutes, signed_at, participants, agenda, follow_ups, versions, reflections in sessions
+        for pk, status, minutes, signed_at, participants, agenda, follow_ups, versions, reflections, replies in sessions
     ]
 
     # A deleted family was added by mistake: the people's own writing stays, without the link.

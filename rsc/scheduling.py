@@ -8,7 +8,7 @@ rules of the record itself, such as "a signed session cannot change".
 Given the `request`, each change is also recorded in the audit trail, in the same
 transaction: one event per session affected (a series scheduled, moved or cancelled
 together gives one per occurrence); notes once per sitting, when a new version starts;
-never a reason, a note, an agenda item or a follow-up's words.
+never a reason, a note, an agenda item, a follow-up's or a reply's words.
 """
 
 import calendar
@@ -16,6 +16,7 @@ import datetime
 import zoneinfo
 
 from django.db import transaction
+from django.db.models import Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from rsc.models import (
     SessionEvent,
     SessionNoteVersion,
     SessionParticipant,
+    SessionReply,
     SessionSeries,
     SupervisionSession,
 )
@@ -362,17 +364,18 @@ def follow_up_remove(*, follow_up: FollowUp, actor, request: HttpRequest | None 
 
 
 @transaction.atomic
-def follow_up_set_done(*, follow_up: FollowUp, done: bool, request: HttpRequest | None = None) -> FollowUp:
+def follow_up_set_done(*, follow_up: FollowUp, done: bool, actor=None, request: HttpRequest | None = None) -> FollowUp:
+    """Mark a follow-up done, or not done yet (the undo). Recorded in the trail as what it is."""
     follow_up.done_at = timezone.now() if done else None
     follow_up.save(update_fields=["done_at"])
     if request is not None:
-        detail = {"follow_up_done" if done else "follow_up_not_done": follow_up.pk}
         audit.record(
             request,
-            audit.Action.EDIT,
+            audit.Action.FOLLOW_UP_DONE if done else audit.Action.FOLLOW_UP_UNDONE,
             record_type=audit.RecordType.SESSION,
             record_id=follow_up.session_id,
-            detail=detail,
+            actor=actor,
+            detail={"follow_up": follow_up.pk},
         )
     return follow_up
 
@@ -415,28 +418,92 @@ def session_reopen(
     return session
 
 
+def _lock_scheduled(session: SupervisionSession, message: str) -> None:
+    """Lock the session row and check it is still scheduled: an agenda change cannot slip onto a
+    session being marked held at the same moment, and two changes to one agenda take turns."""
+    session.status = SupervisionSession.objects.select_for_update().values_list("status", flat=True).get(pk=session.pk)
+    if session.status != Status.SCHEDULED:
+        raise SessionError(message)
+
+
 @transaction.atomic
 def agenda_add(
     *, session: SupervisionSession, author, family=None, text: str = "", request: HttpRequest | None = None
 ) -> AgendaItem:
-    # Locked, so an item cannot slip onto a session being marked held at the same moment.
-    session.status = SupervisionSession.objects.select_for_update().values_list("status", flat=True).get(pk=session.pk)
-    if session.status != Status.SCHEDULED:
-        raise SessionError(_("The agenda can be added to until the session is held."))
-    item = AgendaItem.objects.create(session=session, author=author, family=family, text=text)
+    """Add an item at the end of the agenda. The supervisor and the participants set it together;
+    callers check who may add and which families they may name."""
+    _lock_scheduled(session, _("The agenda can be added to until the session is held."))
+    last = session.agenda_items.aggregate(last=Max("position"))["last"] or 0
+    item = AgendaItem.objects.create(session=session, author=author, family=family, text=text, position=last + 1)
     if request is not None:
         audit.record(request, audit.Action.EDIT, session, actor=author, detail={"agenda_item_added": item.pk})
     return item
 
 
 @transaction.atomic
-def agenda_remove(*, item: AgendaItem, request: HttpRequest | None = None) -> None:
-    if item.session.status != Status.SCHEDULED:
-        raise SessionError(_("The agenda of a held session stays as it was."))
+def agenda_move(
+    *, item: AgendaItem, direction: str, actor=None, request: HttpRequest | None = None
+) -> list[AgendaItem]:
+    """Move an item one place up or down; returns the agenda in its new order. At the top (or the
+    bottom) already, nothing changes and nothing is recorded."""
+    if direction not in {"up", "down"}:
+        raise SessionError(_("Move an item up or down."))
+    session = item.session
+    _lock_scheduled(session, _("The agenda of a held session stays as it was."))
+    items = list(session.agenda_items.all())
+    index = next((number for number, other in enumerate(items) if other.pk == item.pk), None)
+    if index is None:
+        raise SessionError(_("This item is no longer on the agenda."))
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(items):
+        return items
+    items[index], items[target] = items[target], items[index]
+    # Numbered again from one: positions stay distinct whatever happened before.
+    for position, other in enumerate(items, start=1):
+        other.position = position
+    AgendaItem.objects.bulk_update(items, ["position"])
+    if request is not None:
+        detail = {"agenda_item_moved": item.pk, "direction": direction}
+        audit.record(request, audit.Action.EDIT, session, actor=actor, detail=detail)
+    return items
+
+
+@transaction.atomic
+def agenda_remove(*, item: AgendaItem, actor=None, request: HttpRequest | None = None) -> None:
+    _lock_scheduled(item.session, _("The agenda of a held session stays as it was."))
     item_id = item.pk
     item.delete()
     if request is not None:
-        audit.record(request, audit.Action.EDIT, item.session, detail={"agenda_item_removed": item_id})
+        audit.record(request, audit.Action.EDIT, item.session, actor=actor, detail={"agenda_item_removed": item_id})
+
+
+@transaction.atomic
+def session_reply_add(
+    *, session: SupervisionSession, author, text: str, request: HttpRequest | None = None
+) -> SessionReply:
+    """A reply under the notes of a held session, by its supervisor or one of its participants
+    (callers check who). Signed or not: the thread goes on after the notes are locked."""
+    status = SupervisionSession.objects.select_for_update().values_list("status", flat=True).get(pk=session.pk)
+    if status != Status.HELD:
+        raise SessionError(_("Replies are written under the notes once the session has been held."))
+    reply = SessionReply.objects.create(session=session, author=author, text=text)
+    if request is not None:
+        # Never the words: only which reply.
+        audit.record(request, audit.Action.RESPOND, session, actor=author, detail={"reply": reply.pk})
+    return reply
+
+
+def notes_seen(*, session: SupervisionSession, user) -> bool:
+    """A participant opened the session after its notes were signed: the home page stops pointing
+    them out. Returns whether anything changed (only the first visit after each signature writes)."""
+    if session.signed_at is None:
+        return False
+    changed = (
+        SessionParticipant.objects.filter(session=session, user=user)
+        .filter(Q(notes_seen_at__isnull=True) | Q(notes_seen_at__lt=session.signed_at))
+        .update(notes_seen_at=timezone.now())
+    )
+    return bool(changed)
 
 
 def previous_session(session: SupervisionSession) -> SupervisionSession | None:

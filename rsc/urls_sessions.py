@@ -20,5 +20,7 @@ urlpatterns = [
     path("<int:pk>/sign/", views.session_sign, name="session_sign"),
     path("<int:pk>/reopen/", views.session_reopen, name="session_reopen"),
     path("<int:pk>/agenda/", views.agenda_add, name="agenda_add"),
+    path("<int:pk>/agenda/<int:item_pk>/move/", views.agenda_move, name="agenda_move"),
     path("<int:pk>/agenda/<int:item_pk>/delete/", views.agenda_delete, name="agenda_delete"),
+    path("<int:pk>/replies/", views.session_reply_create, name="session_reply_create"),
 ]

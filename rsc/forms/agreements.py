@@ -104,7 +104,7 @@ class AgreementFilterForm(forms.Form):
 class AgreementTermsForm(IdentifyingTextMixin, forms.Form):
     """The terms an administrator can change after the agreement is made."""
 
-    identifying_fields = ("confidentiality_limits",)
+    identifying_fields = ("confidentiality_limits", "emergency_contact")
 
     starts_on = forms.DateField(
         label=_("Starts on"),
@@ -145,12 +145,27 @@ class AgreementTermsForm(IdentifyingTextMixin, forms.Form):
         ),
     )
 
+    emergency_contact = forms.CharField(
+        label=_("Whom to call in an emergency"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "The agency's own contact for a safety concern or imminent risk, such as the on-call line; never a "
+            "family's. It starts from your organization's settings. Changing it later does not ask for new "
+            "acknowledgements."
+        ),
+    )
+
     def __init__(self, *args, agreement: SupervisionAgreement | None = None, **kwargs):
         self.agreement = agreement
         super().__init__(*args, **kwargs)
 
     def clean_confidentiality_limits(self) -> str:
         return normalise_newlines(self.cleaned_data["confidentiality_limits"])
+
+    def clean_emergency_contact(self) -> str:
+        return normalise_newlines(self.cleaned_data["emergency_contact"])
 
     def clean_starts_on(self) -> datetime.date:
         return plausible_date(self.cleaned_data["starts_on"], _("the start date"))

@@ -5,12 +5,13 @@ import re
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from rsc.deidentify import code_looks_like_a_name
+from rsc.deidentify import DESCRIPTIONS, Finding, code_looks_like_a_name, label_is_a_first_name
 from rsc.forms.fields import IdsChoiceField
-from rsc.forms.identifying import IdentifyingTextMixin
+from rsc.forms.identifying import Flagged, IdentifyingTextMixin, keep_ticked, shown_passages
 from rsc.models import Caregiver, Child, Family
 from rsc.models.families import PLAUSIBLE_YEARS, earliest_plausible_date
 
@@ -155,8 +156,51 @@ class FamilyForm(forms.ModelForm):
         return opened_on
 
 
-class ChildForm(IdentifyingTextMixin, forms.ModelForm):
+class RowForm(IdentifyingTextMixin, forms.ModelForm):
+    """One row of children or caregivers.
+
+    A new row may stay blank (the formset skips it), so its fields are not marked as required:
+    what each row needs is said in words, and asked for only once the row is used. A label that is
+    just a common first name ("Sofia") gets the same gentle warning as other identifying text.
+    """
+
+    # The fields a used row must have; on a blank new row they are not marked required (the page says
+    # what each row needs above the rows).
+    needed_in_a_row: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            for name in self.needed_in_a_row:
+                self.fields[name].required = False
+
+    def clean(self):
+        # A blank new row is skipped (in the formset it is not even cleaned); one that holds something
+        # needs what the page says.
+        if self.instance.pk is None and self.has_changed():
+            for name in self.needed_in_a_row:
+                if name not in self.errors and self.cleaned_data.get(name) in (None, ""):
+                    self.add_error(name, self.fields[name].error_messages["required"])
+        return super().clean()
+
+    def identifying_warnings(self, cleaned: dict) -> list[Flagged]:
+        found = super().identifying_warnings(cleaned)
+        label = (cleaned.get("label") or "").strip()
+        if label and label != self.already_saved("label").strip() and label_is_a_first_name(label):
+            warning = Flagged(
+                label=str(self.fields["label"].label),
+                finding=Finding(
+                    kind="first_name", description=gettext(DESCRIPTIONS["first_name"]), passage=label, text=label
+                ),
+            )
+            if not (keep_ticked(self.data) and label in shown_passages(self.data)):
+                found.append(warning)
+        return found
+
+
+class ChildForm(RowForm):
     identifying_fields = ("label",)
+    needed_in_a_row = ("label", "birth_month")
 
     birth_month = MonthField(
         label=_("Birth month"),
@@ -199,8 +243,9 @@ class ChildForm(IdentifyingTextMixin, forms.ModelForm):
         return cleaned
 
 
-class CaregiverForm(IdentifyingTextMixin, forms.ModelForm):
+class CaregiverForm(RowForm):
     identifying_fields = ("label", "notes")
+    needed_in_a_row = ("relationship",)
 
     class Meta:
         model = Caregiver

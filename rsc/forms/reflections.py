@@ -1,3 +1,5 @@
+import functools
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,13 +22,44 @@ CHECKIN_CHOICES = [
 
 
 class SessionChoiceField(forms.ModelChoiceField):
+    """A session of the writer's, named from their side: when, and with whom (the group's name for a
+    group session, the other person's for an individual one)."""
+
+    reader: User | None = None
+
     def label_from_instance(self, session: SupervisionSession) -> str:
         when = timezone.localtime(session.starts_at)
-        return _("%(day)s, %(time)s with %(supervisor)s") % {
-            "day": f"{when:%a} {when.day} {when:%b %Y}",
+        day = f"{when:%a} {when.day} {when:%b}"
+        if when.year != timezone.localdate().year:
+            day = f"{day} {when.year}"
+        if session.group_id:
+            return _("%(day)s, %(time)s · group: %(group)s") % {
+                "day": day,
+                "time": f"{when:%H:%M}",
+                "group": session.group.name,
+            }
+        other = session.supervisor
+        if self.reader is not None and session.supervisor_id == self.reader.pk and session.agreement_id:
+            other = session.agreement.supervisee
+        return _("%(day)s, %(time)s · with %(person)s") % {
+            "day": day,
             "time": f"{when:%H:%M}",
-            "supervisor": session.supervisor.full_name,
+            "person": other.full_name,
         }
+
+    def grouped(self) -> list[tuple[str, list[tuple[int, str]]]]:
+        """The sessions in two groups, the nearest first in each: the ones coming up (the next one
+        at the top, the one most often written for) and the recent ones (the latest at the top)."""
+        now = timezone.now()
+        sessions = list(self.queryset)
+        coming = sorted((s for s in sessions if s.starts_at >= now), key=lambda s: (s.starts_at, s.pk))
+        recent = sorted((s for s in sessions if s.starts_at < now), key=lambda s: (s.starts_at, s.pk), reverse=True)
+        groups = [(_("Coming up"), coming), (_("Recent"), recent)]
+        return [
+            (str(label), [(session.pk, self.label_from_instance(session)) for session in items])
+            for label, items in groups
+            if items
+        ]
 
 
 class ReflectionForm(forms.Form):
@@ -79,6 +112,7 @@ class ReflectionForm(forms.Form):
                 sessions | SupervisionSession.objects.visible_to(author).filter(pk=reflection.session_id)
             ).distinct()
         self.fields["session"].queryset = sessions
+        self.fields["session"].reader = author
         for section in SECTIONS:
             self.fields[section.field] = forms.CharField(
                 label=section.label,
@@ -87,6 +121,11 @@ class ReflectionForm(forms.Form):
                 max_length=SECTION_MAX_LENGTH,
                 widget=forms.Textarea(attrs={"rows": 4}),
             )
+
+    @functools.cached_property
+    def session_groups(self) -> list[tuple[str, list[tuple[int, str]]]]:
+        """The session chooser's options, "Coming up" and "Recent" (one query, however often shown)."""
+        return self.fields["session"].grouped()
 
     def section_fields(self) -> list[tuple]:
         return [(section, self[section.field]) for section in SECTIONS]

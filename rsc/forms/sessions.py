@@ -268,10 +268,21 @@ class AgendaItemForm(IdentifyingTextMixin, forms.Form):
         help_text=_("A sentence is enough: a theme, a question, a moment from a visit."),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, session: SupervisionSession | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only the author's own families may go on an agenda.
-        self.fields["family"].queryset = Family.objects.editable_by(user).open().order_by("code")
+        if session is not None and session.supervisor_id == user.pk:
+            # The supervisor names a family only if they may see it now, and only one of the
+            # people in this session: everyone in the session reads the agenda.
+            self.fields["family"].queryset = (
+                Family.objects.visible_to(user)
+                .open()
+                .filter(practitioners__session_participations__session=session)
+                .order_by("code")
+            )
+            self.fields["family"].help_text = _("Families of the people in this session that you supervise.")
+        else:
+            # A participant names only their own families.
+            self.fields["family"].queryset = Family.objects.editable_by(user).open().order_by("code")
 
     def clean(self):
         cleaned = super().clean()
@@ -279,3 +290,22 @@ class AgendaItemForm(IdentifyingTextMixin, forms.Form):
         if not cleaned.get("family") and not cleaned["text"]:
             raise forms.ValidationError(_("Choose a family or write a sentence."))
         return cleaned
+
+
+class SessionReplyForm(IdentifyingTextMixin, forms.Form):
+    """A few words under the notes of a held session."""
+
+    identifying_fields = ("text",)
+
+    text = forms.CharField(
+        label=_("Your reply"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The people in this session can read it."),
+        error_messages={"required": _("Write a few words before sending.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the page may hold other forms with a "text" field.
+        kwargs.setdefault("auto_id", "reply-%s")
+        super().__init__(*args, **kwargs)

@@ -16,29 +16,58 @@ from django.utils.translation import gettext_lazy as _
 
 from rsc.models.agreements import RIOS_ELEMENTS, provides_rsc
 
+# The collaborative tasks named by RIOS™ (the same source as RIOS_ELEMENTS): how a reflective
+# conversation moves, from what happened to what it means for the next visit. Tasks, not elements.
+RIOS_TASKS = [
+    ("describing", _("Describing")),
+    ("responding", _("Responding")),
+    ("exploring", _("Exploring")),
+    ("linking", _("Linking")),
+    ("integrating", _("Integrating")),
+]
+
 
 @dataclass(frozen=True)
 class Section:
-    """One perspective of a reflection: its field, heading, RIOS element and guiding prompts."""
+    """One perspective of a reflection: its field, heading, the RIOS™ essential element or
+    collaborative task it serves, and guiding prompts."""
 
     field: str
     label: Promise
     short: Promise
-    element: str
+    rios: str  # a key of RIOS_ELEMENTS or of RIOS_TASKS
     prompts: tuple[Promise, ...]
 
     @property
-    def element_label(self) -> str:
-        return str(dict(RIOS_ELEMENTS)[self.element])
+    def rios_kind(self) -> str:
+        """Whether the section serves an "element" (what the conversation is about) or a "task" (how it moves)."""
+        return "element" if self.rios in dict(RIOS_ELEMENTS) else "task"
+
+    @property
+    def rios_label(self) -> str:
+        return str({**dict(RIOS_ELEMENTS), **dict(RIOS_TASKS)}[self.rios])
 
 
-# The prompts are our own wording, in the spirit of the RIOS essential elements.
+# The prompts are our own wording. Each section names the one RIOS™ essential element or
+# collaborative task it serves most plainly (docs: practice.md, "A shared vocabulary"):
+# - what happened: Describing, the task that starts every reflective conversation (what a camera
+#   would have seen, before feelings and meanings);
+# - the baby's experience: Holding the Baby in Mind;
+# - the caregivers' experience and the family's story, culture and context: Understanding the
+#   Family Story, the family as they might tell it, caregivers' feelings and strengths included
+#   (the practitioner's own feelings belong to Professional Use of Self, not to Responding here);
+# - my own response: Professional Use of Self;
+# - parallel process: Parallel Process;
+# - what I wonder about: Exploring, the task of wondering and staying curious;
+# - next steps: Integrating, the task of drawing it together for the next visit.
+# Reflective Alliance (the supervisory relationship itself) and Linking have no section of their
+# own: they live in the conversation, and session notes tag the elements (RIOS_ELEMENTS).
 SECTIONS = (
     Section(
         "what_happened",
         _("What happened"),
         _("What happened"),
-        "family_story",
+        "describing",
         (
             _("Describe a moment from the visit as plainly as you can, as a camera might have seen it."),
             _("Who was there, and where was everyone in the room?"),
@@ -106,7 +135,7 @@ SECTIONS = (
         "wondering",
         _("What I wonder about"),
         _("Wondering"),
-        "reflective_alliance",
+        "exploring",
         (
             _("What are you curious about that you have not been able to ask yet?"),
             _("What would you like to think through together in supervision?"),
@@ -116,7 +145,7 @@ SECTIONS = (
         "next_steps",
         _("Next steps"),
         _("Next steps"),
-        "baby_in_mind",
+        "integrating",
         (
             _("What feels different now that you have written this?"),
             _("What will you try, or watch for, at the next visit?"),

@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +62,23 @@ class SessionQuerySet(models.QuerySet):
 
     def held(self) -> "SessionQuerySet":
         return self.filter(status=SupervisionSession.Status.HELD)
+
+    def attended_by(self, user) -> "SessionQuerySet":
+        """Sessions a person takes part in (not those they lead)."""
+        if not (user.is_authenticated and user.is_active and user.organization_id):
+            return self.none()
+        return self.alive().filter(organization_id=user.organization_id, participants__user=user)
+
+    def signed_since_seen_by(self, user) -> "SessionQuerySet":
+        """Sessions the person takes part in whose notes were signed since they last opened them
+        (SessionParticipant.notes_seen_at). One join: the person's own participant row."""
+        if not (user.is_authenticated and user.is_active and user.organization_id):
+            return self.none()
+        unseen = Q(participants__notes_seen_at__isnull=True) | Q(participants__notes_seen_at__lt=F("signed_at"))
+        # In one filter() call, so that both conditions are about the same participant row.
+        return self.alive().filter(
+            Q(participants__user=user) & unseen, organization_id=user.organization_id, signed_at__isnull=False
+        )
 
 
 class SupervisionSession(models.Model):
@@ -217,6 +234,16 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return self.text or str(self.family)
+
+    @property
+    def label(self) -> str:
+        """What to call the item in a button's name: its words, else its family's code (never the
+        code of a family that has since been removed)."""
+        if self.text:
+            return self.text
+        if self.family_id and self.family.deleted_at is None:
+            return self.family.code
+        return str(_("a family that has since been removed"))
 
 
 class SessionElement(models.Model):

@@ -83,7 +83,11 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 @confirm_password
 def agreement_create(request: HttpRequest) -> HttpResponse:
     organization = organization_for_admin(request.user)
-    initial = {"starts_on": timezone.localdate(), "confidentiality_limits": organization.confidentiality_limits}
+    initial = {
+        "starts_on": timezone.localdate(),
+        "confidentiality_limits": organization.confidentiality_limits,
+        "emergency_contact": organization.emergency_contact,
+    }
     form = AgreementCreateForm(request.POST or None, people=people_for_admin(request.user), initial=initial)
     if request.method == "POST" and form.is_valid():
         agreement = services.agreement_create(
@@ -209,6 +213,36 @@ def agreement_mine(request: HttpRequest) -> HttpResponse:
     groups = RSCGroup.objects.visible_to(user).select_related("facilitator").order_by("-is_active", "name")
     context = {"waiting": waiting, "current": current, "past": past, "groups": groups}
     return render(request, "rsc/agreements/agreement_mine.html", context)
+
+
+# The home page shows this many agreements waiting for the person, then a link to all of them.
+HOME_WAITING = 3
+
+
+def agreements_for_home(user: User) -> dict:
+    """The agreements, not ended, that wait for this person's own acknowledgement (one query).
+
+    A new supervisee (or a supervisor) finds them on the home page with a way to read and
+    acknowledge each: until both have, the agreement opens nothing.
+    """
+    if not (user.organization_id and (user.is_practitioner or user.is_supervisor)):
+        return {}
+    waiting = (
+        SupervisionAgreement.objects.involving(user)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
+        .filter(
+            Q(supervisor=user, supervisor_acknowledged_at__isnull=True)
+            | Q(supervisee=user, supervisee_acknowledged_at__isnull=True)
+        )
+        .select_related("supervisor", "supervisee")
+        .order_by("starts_on", "pk")
+    )
+    # One more than shown, to know whether to point to the rest.
+    agreements = list(waiting[: HOME_WAITING + 1])
+    return {
+        "agreements_to_acknowledge": agreements[:HOME_WAITING],
+        "more_agreements_to_acknowledge": len(agreements) > HOME_WAITING,
+    }
 
 
 # Groups -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from accounts.forms import ROLE_HELP
 from accounts.models import User
 from rsc import timeouts
 from rsc.access import notices_for_admin
+from rsc.views.agreements import agreements_for_home
 from rsc.views.reflections import reflections_for_home
 from rsc.views.sessions import sessions_for_home
 
@@ -48,6 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "-date_joined"
             )[:5]
             context["admin_notices"] = notices_for_admin(user)
+    context.update(agreements_for_home(user))
     context.update(sessions_for_home(user))
     context.update(reflections_for_home(user))
     return render(request, "rsc/home.html", context)

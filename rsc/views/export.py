@@ -1,8 +1,8 @@
 """A person's own data: everything they wrote, and their session log, as a zip of CSV and JSON.
 
 Only ever the signed-in person's own records: their reflections (never others', even those
-shared with them), the responses and agenda items they wrote, and the sessions they took part
-in or led. Built in memory with a fixed number of queries, whatever the number of records.
+shared with them), the responses, agenda items and replies under session notes they wrote, and
+the sessions they took part in or led. Built in memory with a fixed number of queries, whatever the number of records.
 """
 
 import csv
@@ -19,7 +19,14 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from rsc import audit
-from rsc.models import AgendaItem, ReflectionResponse, ReflectionShare, SessionParticipant, SupervisionSession
+from rsc.models import (
+    AgendaItem,
+    ReflectionResponse,
+    ReflectionShare,
+    SessionParticipant,
+    SessionReply,
+    SupervisionSession,
+)
 from rsc.models.reflections import SECTION_FIELDS, Reflection, ReflectionVersion
 
 # Spreadsheet programs run a cell that starts with one of these as a formula.
@@ -39,6 +46,7 @@ REFLECTION_COLUMNS = [
 ]
 RESPONSE_COLUMNS = ["id", "reflection_id", "reflection_author", "written", "text"]
 AGENDA_COLUMNS = ["id", "session_id", "session_date", "family", "text", "written"]
+REPLY_COLUMNS = ["id", "session_id", "session_date", "written", "text"]
 SESSION_COLUMNS = [
     "session_id",
     "date",
@@ -71,13 +79,15 @@ responses.csv / responses.json
     The responses you wrote in the threads under reflections, with whose reflection each was on.
 agenda_items.csv / agenda_items.json
     What you asked to bring to sessions.
+session_replies.csv / session_replies.json
+    The replies you wrote under the notes of your sessions, with the session and its date.
 sessions.csv / sessions.json
     Your session log: every session you took part in or led, with its date, start time, length,
     how it was held, its status, your role, your attendance, the supervisor, the person or group
     it was with, and whether it was signed.
 
-Not included: other people's writing, such as reflections shared with you, their responses, and
-the supervisor's session notes.
+Not included: other people's writing, such as reflections shared with you, their responses and
+replies, and the supervisor's session notes.
 """
 
 
@@ -94,6 +104,10 @@ def own_responses(user: User) -> QuerySet[ReflectionResponse]:
 
 def own_agenda_items(user: User) -> QuerySet[AgendaItem]:
     return AgendaItem.objects.filter(author=user, session__in=_alive_sessions(user))
+
+
+def own_session_replies(user: User) -> QuerySet[SessionReply]:
+    return SessionReply.objects.filter(author=user, session__in=_alive_sessions(user))
 
 
 def participations(user: User) -> QuerySet[SessionParticipant]:
@@ -188,6 +202,20 @@ def agenda_rows(user: User, tz) -> list[dict]:
     ]
 
 
+def reply_rows(user: User, tz) -> list[dict]:
+    replies = own_session_replies(user).select_related("session").order_by("session__starts_at", "created_at", "pk")
+    return [
+        {
+            "id": reply.pk,
+            "session_id": reply.session_id,
+            "session_date": timezone.localtime(reply.session.starts_at, tz).date().isoformat(),
+            "written": _local(reply.created_at, tz),
+            "text": reply.text,
+        }
+        for reply in replies
+    ]
+
+
 def _session_row(session: SupervisionSession, tz, *, role: str, attendance: str, with_whom: str) -> dict:
     start = timezone.localtime(session.starts_at, tz)
     return {
@@ -238,6 +266,7 @@ def counts_for(user: User) -> dict[str, int]:
         "reflections": Reflection.objects.written_by(user).count(),
         "responses": own_responses(user).count(),
         "agenda_items": own_agenda_items(user).count(),
+        "session_replies": own_session_replies(user).count(),
         "sessions": participations(user).count() + sessions_led(user).count(),
     }
 
@@ -275,6 +304,7 @@ def build_archive(user: User) -> tuple[bytes, dict[str, int]]:
         "reflections": (REFLECTION_COLUMNS, reflection_rows(user, tz)),
         "responses": (RESPONSE_COLUMNS, response_rows(user, tz)),
         "agenda_items": (AGENDA_COLUMNS, agenda_rows(user, tz)),
+        "session_replies": (REPLY_COLUMNS, reply_rows(user, tz)),
         "sessions": (SESSION_COLUMNS, session_rows(user, tz)),
     }
     zone = getattr(tz, "key", str(tz))

@@ -134,12 +134,14 @@ def _render_form(
             children,
             _("Children"),
             _("Initials or a nickname and the month of birth, so their age is always up to date."),
+            _("For each child you add, both the initials or nickname and the birth month are needed."),
             _("Add more children"),
         ),
         (
             caregivers,
             _("Caregivers"),
             _("The adults who care for the children, by their relationship to them."),
+            _("For each caregiver you add, the relationship is needed; the rest is optional."),
             _("Add more caregivers"),
         ),
     ]

@@ -5,7 +5,7 @@ import zoneinfo
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import people_for_admin
 from rsc import audit, reflections_services, scheduling
-from rsc.access import get_session_for_supervisor, get_session_for_user
+from rsc.access import get_session_for_supervisor, get_session_for_user, is_participant
 from rsc.forms.identifying import keep_ticked, shown_passages, warnings_for
 from rsc.forms.sessions import (
     AgendaItemForm,
@@ -29,10 +29,13 @@ from rsc.forms.sessions import (
     ReopenForm,
     RescheduleForm,
     ScheduleForm,
+    SessionReplyForm,
 )
-from rsc.models import AgendaItem, Child, Family, FollowUp, SessionParticipant, SupervisionSession
+from rsc.models import AgendaItem, Child, Family, FollowUp, SessionParticipant, SessionReply, SupervisionSession
 
 SESSIONS_PER_PAGE = 25
+# Sessions with newly signed notes listed on a practitioner's home page.
+HOME_SIGNED_LIMIT = 10
 WEEK_RANGE = (1900, 2999)
 # What an administrator's overview loads: no notes, by construction.
 OVERVIEW_FIELDS = [
@@ -105,10 +108,17 @@ def session_overview(request: HttpRequest) -> HttpResponse:
     return render(request, "rsc/sessions/session_overview.html", context)
 
 
+def _has_sessions(user) -> bool:
+    """Supervisors lead sessions and practitioners take part in them; an administrator alone has none."""
+    return bool(user.organization_id and (user.is_supervisor or user.is_practitioner))
+
+
 @require_GET
 def session_week(request: HttpRequest) -> HttpResponse:
-    """A supervisor's week, Monday to Sunday, in their own time zone."""
-    _supervisor_only(request.user)
+    """A person's week, Monday to Sunday, in their own time zone: the sessions they lead and those
+    they take part in."""
+    if not _has_sessions(request.user):
+        raise Http404
     tz = zoneinfo.ZoneInfo(request.user.time_zone)
     try:
         day = datetime.date.fromisoformat(request.GET.get("week", ""))
@@ -121,10 +131,10 @@ def session_week(request: HttpRequest) -> HttpResponse:
     start = datetime.datetime.combine(monday, datetime.time(), tzinfo=tz)
     end = start + datetime.timedelta(days=7)
     sessions = (
-        SupervisionSession.objects.led_by(request.user)
+        SupervisionSession.objects.visible_to(request.user)
         .filter(starts_at__gte=start, starts_at__lt=end)
-        .select_related("agreement__supervisee", "group")
-        .order_by("starts_at")
+        .select_related("agreement__supervisee", "group", "supervisor")
+        .order_by("starts_at", "pk")
     )
     days = [{"date": monday + datetime.timedelta(days=offset), "sessions": []} for offset in range(7)]
     for session in sessions:
@@ -135,6 +145,7 @@ def session_week(request: HttpRequest) -> HttpResponse:
         "previous_week": monday - datetime.timedelta(days=7),
         "next_week": monday + datetime.timedelta(days=7),
         "today": timezone.localdate(timezone=tz),
+        "count": sum(len(day["sessions"]) for day in days),
     }
     return render(request, "rsc/sessions/session_week.html", context)
 
@@ -178,6 +189,8 @@ def _detail_context(request: HttpRequest, session: SupervisionSession) -> dict:
             Prefetch("family__children", queryset=Child.objects.order_by("birth_month"))
         )
     )
+    is_scheduled = session.status == SupervisionSession.Status.SCHEDULED
+    is_held = session.status == SupervisionSession.Status.HELD
     context = {
         "session": session,
         "participants": participants,
@@ -187,12 +200,19 @@ def _detail_context(request: HttpRequest, session: SupervisionSession) -> dict:
         "elements": list(session.elements.all()),
         "follow_ups": list(session.follow_ups.select_related("owner")),
         "events": list(session.events.select_related("actor")),
-        "can_add_agenda": is_participant and session.status == SupervisionSession.Status.SCHEDULED,
-        "can_cancel": session.status == SupervisionSession.Status.SCHEDULED
-        and (is_supervisor or (is_participant and not session.is_group)),
+        # The agenda is set together: the supervisor and the participants add to it, while scheduled.
+        "can_add_agenda": is_scheduled and (is_supervisor or is_participant),
+        "can_edit_agenda": is_scheduled and (is_supervisor or is_participant),
+        "can_cancel": is_scheduled and (is_supervisor or (is_participant and not session.is_group)),
+        # Replies go under the notes once the session was held, by anyone who may read them.
+        "can_reply": is_held and (is_supervisor or is_participant),
+        # Lazy: read only by the pages that show the thread.
+        "replies": session.replies.select_related("author") if is_held else SessionReply.objects.none(),
     }
     if context["can_add_agenda"]:
-        context["agenda_form"] = AgendaItemForm(user=user)
+        context["agenda_form"] = AgendaItemForm(user=user, session=session)
+    if context["can_reply"]:
+        context["reply_form"] = SessionReplyForm()
     return context
 
 
@@ -200,7 +220,12 @@ def _detail_context(request: HttpRequest, session: SupervisionSession) -> dict:
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk)
     audit.record(request, audit.Action.READ, session)
-    return render(request, "rsc/sessions/session_detail.html", _detail_context(request, session))
+    context = _detail_context(request, session)
+    mine = next((p for p in context["participants"] if p.user_id == request.user.pk), None)
+    if mine is not None and session.is_signed and not (mine.notes_seen_at and mine.notes_seen_at >= session.signed_at):
+        # The first visit after the signature: the home page stops pointing these notes out.
+        scheduling.notes_seen(session=session, user=request.user)
+    return render(request, "rsc/sessions/session_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -269,9 +294,7 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rsc/sessions/session_attendance.html", {"form": form, "session": session})
 
 
-@require_GET
-def session_prepare(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_session_for_supervisor(request.user, pk)
+def _prepare_context(request: HttpRequest, session: SupervisionSession) -> dict:
     context = _detail_context(request, session)
     previous = scheduling.previous_session(session)
     context["previous"] = previous
@@ -282,14 +305,26 @@ def session_prepare(request: HttpRequest, pk: int) -> HttpResponse:
     # The children's ages only of families the supervisor may see now (an agreement in force).
     visible = set(Family.objects.visible_to(request.user).filter(pk__in=families).values_list("pk", flat=True))
     context["families"] = [family for pk, family in families.items() if pk in visible]
+    context["agenda_from"] = "prepare"
+    return context
+
+
+@require_GET
+def session_prepare(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_supervisor(request.user, pk)
+    context = _prepare_context(request, session)
     if request.htmx:
         # The agenda card refreshes itself while participants add to it: not a read of its own.
         return render(request, "rsc/sessions/session_prepare.html#agenda", context)
     audit.record(request, audit.Action.READ, session, detail={"page": "prepare"})
-    context["shared_reflections"] = reflections_services.shared_for_session(
+    context["shared_reflections"] = _shared_reflections(request, session, context)
+    return render(request, "rsc/sessions/session_prepare.html", context)
+
+
+def _shared_reflections(request: HttpRequest, session: SupervisionSession, context: dict) -> list:
+    return reflections_services.shared_for_session(
         session, request.user, [participant.user_id for participant in context["participants"]]
     )
-    return render(request, "rsc/sessions/session_prepare.html", context)
 
 
 def _notes_warnings(session: SupervisionSession, notes: str) -> list:
@@ -325,6 +360,7 @@ def _render_document(
     follow_up_form: FollowUpForm | None = None,
     conflict: SupervisionSession | None = None,
     sign_warnings: list | None = None,
+    sign_empty: bool = False,
     locked: bool = False,
     status: int = 200,
 ) -> HttpResponse:
@@ -338,6 +374,7 @@ def _render_document(
         follow_up_form=follow_up_form or FollowUpForm(people=people),
         warnings=[] if locked else _notes_warnings(session, shown_notes),
         sign_warnings=sign_warnings or [],
+        sign_empty=sign_empty,
         locked=locked,
     )
     return render(request, "rsc/sessions/session_document.html", context, status=status)
@@ -479,21 +516,35 @@ def follow_up_delete(request: HttpRequest, pk: int, follow_up_pk: int) -> HttpRe
 
 @require_POST
 def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
-    """The owner of a follow-up marks it done (or not yet)."""
+    """The owner of a follow-up marks it done, with a message offering to undo it (or marks it not
+    done yet, which is the undo)."""
     follow_up = get_object_or_404(
         FollowUp.objects.filter(session__in=SupervisionSession.objects.visible_to(request.user)),
         pk=pk,
         owner=request.user,
     )
-    scheduling.follow_up_set_done(follow_up=follow_up, done=request.POST.get("done") == "1", request=request)
-    next_url = request.POST.get("next", "")
-    # Only back to a path of this site: "//elsewhere.example/" starts with "/" too, and anything
-    # else would be taken for a URL name (a missing one is an error).
-    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
-        next_url, {request.get_host()}, require_https=request.is_secure()
+    done = request.POST.get("done") == "1"
+    scheduling.follow_up_set_done(follow_up=follow_up, done=done, actor=request.user, request=request)
+    next_url = _local_path(request, request.POST.get("next", ""))
+    if done:
+        # The message carries its own small form: "Undo" posts back here, to the same page.
+        undo = render_to_string(
+            "rsc/sessions/_follow_up_undo.html", {"follow_up": follow_up, "next": next_url}, request=request
+        )
+        messages.success(request, undo)
+    else:
+        messages.info(request, _("The follow-up is open again."))
+    return redirect(next_url)
+
+
+def _local_path(request: HttpRequest, url: str) -> str:
+    """Only back to a path of this site: "//elsewhere.example/" starts with "/" too, and anything
+    else would be taken for a URL name (a missing one is an error)."""
+    if url.startswith("/") and url_has_allowed_host_and_scheme(
+        url, {request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(next_url)
-    return redirect("home")
+        return url
+    return reverse("home")
 
 
 @require_POST
@@ -505,6 +556,9 @@ def session_sign(request: HttpRequest, pk: int) -> HttpResponse:
         warnings = _notes_warnings(session, session.notes)
         if warnings:
             return _render_document(request, session, sign_warnings=warnings)
+        if not session.notes.strip() and request.POST.get("empty_notes") != "sign":
+            # Not a block: one question, with both answers.
+            return _render_document(request, session, sign_empty=True)
     try:
         scheduling.session_sign(session=session, actor=request.user, request=request)
     except scheduling.SessionError as error:
@@ -529,44 +583,115 @@ def session_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rsc/sessions/session_reopen.html", {"form": form, "session": session})
 
 
+def _agenda_page(request: HttpRequest, session: SupervisionSession, form: AgendaItemForm, status: int) -> HttpResponse:
+    """The page the agenda form was sent from, again, with the words kept in the form."""
+    if request.POST.get("from") == "prepare" and session.supervisor_id == request.user.pk:
+        context = _prepare_context(request, session)
+        context["shared_reflections"] = _shared_reflections(request, session, context)
+        template = "rsc/sessions/session_prepare.html"
+    else:
+        context = _detail_context(request, session)
+        template = "rsc/sessions/session_detail.html"
+    context["agenda_form"] = form
+    return render(request, template, context, status=status)
+
+
+def _back_to_agenda(request: HttpRequest, session: SupervisionSession) -> HttpResponse:
+    if request.POST.get("from") == "prepare" and session.supervisor_id == request.user.pk:
+        return redirect(reverse("session_prepare", args=[session.pk]) + "#agenda-title")
+    return redirect(session.get_absolute_url() + "#agenda-title")
+
+
+def _agenda_session(request: HttpRequest, pk: int) -> SupervisionSession:
+    """A session whose agenda the person sets: one they lead or take part in."""
+    session = get_session_for_user(request.user, pk)
+    if session.supervisor_id != request.user.pk and not is_participant(session, request.user):
+        raise Http404
+    return session
+
+
+def _agenda_item(request: HttpRequest, session: SupervisionSession, item_pk: int) -> AgendaItem:
+    """An item the person may move or remove: any, for the supervisor; their own, for a participant."""
+    items = AgendaItem.objects.filter(session=session)
+    if session.supervisor_id != request.user.pk:
+        items = items.filter(author=request.user)
+    return get_object_or_404(items.select_related("session"), pk=item_pk)
+
+
 @require_POST
 def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_session_for_user(request.user, pk)
-    if not session.participants.filter(user=request.user).exists():
-        raise Http404
-    form = AgendaItemForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            scheduling.agenda_add(
-                session=session,
-                author=request.user,
-                family=form.cleaned_data["family"],
-                text=form.cleaned_data["text"],
-                request=request,
-            )
-        except scheduling.SessionError as error:
-            # The session was marked held meanwhile: say so, and keep the words on the page.
-            form.add_error(None, _("%(reason)s Your words are still here to copy.") % {"reason": error})
-            session.refresh_from_db()
-            context = _detail_context(request, session)
-            context["agenda_form"] = form
-            return render(request, "rsc/sessions/session_detail.html", context, status=409)
-        messages.success(request, _("Added to the agenda."))
-        return redirect(session)
-    context = _detail_context(request, session)
-    context["agenda_form"] = form
-    return render(request, "rsc/sessions/session_detail.html", context, status=400)
+    session = _agenda_session(request, pk)
+    form = AgendaItemForm(request.POST, user=request.user, session=session)
+    if not form.is_valid():
+        return _agenda_page(request, session, form, status=400)
+    try:
+        scheduling.agenda_add(
+            session=session,
+            author=request.user,
+            family=form.cleaned_data["family"],
+            text=form.cleaned_data["text"],
+            request=request,
+        )
+    except scheduling.SessionError as error:
+        # The session was marked held meanwhile: say so, and keep the words on the page.
+        form.add_error(None, _("%(reason)s Your words are still here to copy.") % {"reason": error})
+        session.refresh_from_db()
+        return _agenda_page(request, session, form, status=409)
+    messages.success(request, _("Added to the agenda."))
+    return _back_to_agenda(request, session)
+
+
+@require_POST
+def agenda_move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    session = _agenda_session(request, pk)
+    item = _agenda_item(request, session, item_pk)
+    direction = request.POST.get("direction", "")
+    if direction not in {"up", "down"}:
+        return HttpResponseBadRequest(_("Move an item up or down."))
+    try:
+        scheduling.agenda_move(item=item, direction=direction, actor=request.user, request=request)
+    except scheduling.SessionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Moved up.") if direction == "up" else _("Moved down."))
+    return _back_to_agenda(request, session)
 
 
 @require_POST
 def agenda_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    session = get_session_for_user(request.user, pk)
-    item = get_object_or_404(AgendaItem, pk=item_pk, session=session, author=request.user)
+    session = _agenda_session(request, pk)
+    item = _agenda_item(request, session, item_pk)
     try:
-        scheduling.agenda_remove(item=item, request=request)
+        scheduling.agenda_remove(item=item, actor=request.user, request=request)
     except scheduling.SessionError as error:
         messages.error(request, str(error))
-    return redirect(session)
+    else:
+        messages.success(request, _("Taken off the agenda."))
+    return _back_to_agenda(request, session)
+
+
+@require_POST
+def session_reply_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reply under the notes, by the supervisor or a participant (whoever may read the notes)."""
+    session = get_session_for_user(request.user, pk)
+    form = SessionReplyForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            scheduling.session_reply_add(
+                session=session, author=request.user, text=form.cleaned_data["text"], request=request
+            )
+        except scheduling.SessionError as error:
+            # No longer a held session (marked missed meanwhile): the words stay on the page.
+            form.add_error(None, _("%(reason)s Your words are still here to copy.") % {"reason": error})
+            status = 409
+        else:
+            messages.success(request, _("Your reply is added."))
+            return redirect(session.get_absolute_url() + "#replies")
+    context = _detail_context(request, session)
+    context["reply_form"] = form
+    context["reply_refused"] = status == 409
+    return render(request, "rsc/sessions/session_detail.html", context, status=status)
 
 
 @require_GET
@@ -597,10 +722,8 @@ def sessions_for_home(user) -> dict:
             led.filter(status=SupervisionSession.Status.SCHEDULED, starts_at__lt=now).order_by("-starts_at")[:10]
         )
     if user.is_practitioner:
-        attending = (
-            SupervisionSession.objects.visible_to(user)
-            .filter(participants__user=user)
-            .select_related("agreement__supervisee", "group", "supervisor")
+        attending = SupervisionSession.objects.attended_by(user).select_related(
+            "agreement__supervisee", "group", "supervisor"
         )
         context["next_session"] = (
             attending.upcoming()
@@ -612,6 +735,12 @@ def sessions_for_home(user) -> dict:
             )
             .order_by("starts_at")
             .first()
+        )
+        # Notes signed since the person last opened the session: one query, newest first.
+        context["notes_signed"] = list(
+            SupervisionSession.objects.signed_since_seen_by(user)
+            .select_related("agreement__supervisee", "group", "supervisor")
+            .order_by("-signed_at", "-pk")[:HOME_SIGNED_LIMIT]
         )
         context["open_follow_ups"] = list(
             FollowUp.objects.filter(owner=user, done_at__isnull=True, session__in=attending)

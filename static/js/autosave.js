@@ -5,6 +5,9 @@
   "use strict";
 
   var DELAY = 2000;
+  // The autosaving forms of the page, each with a way to ask whether it holds unsaved words and
+  // to save them now: any other form of the page waits for them before it is sent.
+  var editors = [];
 
   function cookie(name) {
     var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
@@ -365,6 +368,55 @@
         event.preventDefault();
       }
     });
+
+    editors.push({
+      form: form,
+      busy: function () {
+        return Boolean(inFlight) || (!paused && isDirty());
+      },
+      // Save what is typed now; true once the server has it all (not when paused by a conflict,
+      // signed out or refused: the page then says why, and keeps the words).
+      flush: function () {
+        function clean() {
+          return !inFlight && !isDirty();
+        }
+        return save().then(function () {
+          if (clean() || paused || signedOut) {
+            return clean();
+          }
+          // Typed again while the save was on its way: once more.
+          return save().then(clean);
+        });
+      },
+    });
+  }
+
+  // Another form of the page (adding a follow-up, signing, signing out...) would leave the page
+  // with words not saved yet, and the browser would ask "Leave site?". It waits for the words
+  // to be saved instead, then goes ahead.
+  function waitForEditors(event) {
+    var other = event.target;
+    if (!(other instanceof HTMLFormElement) || other.hasAttribute("data-autosave") || event.defaultPrevented) {
+      return;
+    }
+    var busy = editors.filter(function (editor) {
+      return document.contains(editor.form) && editor.busy();
+    });
+    if (!busy.length) {
+      return;
+    }
+    event.preventDefault();
+    var submitter = event.submitter && event.submitter.form === other ? event.submitter : null;
+    Promise.all(
+      busy.map(function (editor) {
+        return editor.flush();
+      })
+    ).then(function (results) {
+      if (results.every(Boolean)) {
+        // Everything is saved: this submit goes through without waiting.
+        other.requestSubmit(submitter);
+      }
+    });
   }
 
   // Questions to think with: one at a time, with a button for another.
@@ -393,6 +445,9 @@
 
   function start() {
     document.querySelectorAll("form[data-autosave]").forEach(setUpForm);
+    if (editors.length) {
+      document.addEventListener("submit", waitForEditors, true);
+    }
     document.querySelectorAll(".prompt-list").forEach(setUpPrompts);
   }
 

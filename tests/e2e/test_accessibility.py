@@ -157,6 +157,9 @@ def test_practitioner_pages_are_accessible(practitioner, admin_user, live_server
     check_mobile(mobile, "home-practitioner-navigation-open", axe=True)
 
     check_path(page, mobile, f"{base}/profile/", "profile", "Your profile")
+    # Signed-in devices (allauth's page, our template): a list, so nothing scrolls out of the keyboard's reach.
+    check_path(page, mobile, f"{base}/accounts/sessions/", "devices", "Signed-in devices")
+    assert_no_axe_violations(mobile)
     check_path(page, mobile, f"{base}{MISSING_PATH}", "404", "We couldn't find that page", status=404, console=console)
     console.assert_clean()
     mobile.context.close()
@@ -175,7 +178,7 @@ def test_admin_pages_are_accessible(admin_user, practitioner, invited, live_serv
     open_page(page, f"{base}/people/invite/", "Invite someone")
     check_desktop(page, "invite")
     page.get_by_role("button", name="Send invitation").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Access")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it's you")
     check_desktop(page, "reauthenticate")
     page.locator('input[name="password"]').fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
@@ -197,6 +200,8 @@ def test_admin_pages_are_accessible(admin_user, practitioner, invited, live_serv
     expect(mobile.locator(".invalid-feedback")).to_have_count(3)
     check_mobile(mobile, "invite-errors")
 
+    check_path(page, mobile, f"{base}/accounts/reauthenticate/?next=/people/", "reauthenticate", "Confirm it's you")
+    assert_no_axe_violations(mobile)
     check_path(page, mobile, f"{base}/people/{invited.pk}/", "person-detail", "Casey Newcomer")
     expect(page.get_by_role("heading", name="Invitation")).to_be_visible()
     check_path(page, mobile, f"{base}/organization/", "organization-settings", "Organization settings")
@@ -338,7 +343,7 @@ def test_reflection_pages_are_accessible(reflections, practitioner, supervisor, 
         phone,
         f"{base}/sessions/{reflections.session.pk}/prepare/",
         "session-prepare-reflections",
-        "Prepare · Sasha Supervisor and Pat Practitioner",
+        "Prepare · You and Pat Practitioner",
     )
     expect(phone.get_by_role("link", name="JM-2 after the move")).to_be_visible()
     check_path(desk, phone, f"{base}/reflections/{shared.pk}/", "reflection-detail-supervisor", "JM-2 after the move")

@@ -58,7 +58,7 @@ def test_the_family_opens_to_the_supervisor_only_once_both_have_acknowledged(
     page.get_by_role("combobox", name=re.compile(r"^Supervisor\*?$")).select_option(label="Sasha Supervisor")
     page.get_by_role("combobox", name=re.compile(r"^Supervisee\*?$")).select_option(label="Pat Practitioner")
     page.get_by_role("button", name="Save agreement").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Access")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it's you")
     page.locator('input[name="password"]').fill(PASSWORD)
     # Confirmed, the form goes on as sent.
     page.get_by_role("button", name="Confirm").click()

@@ -101,7 +101,7 @@ def test_agreement_is_set_up_read_and_acknowledged_by_both(people, live_server, 
 
     # Sent without the people: allauth asks for the password first, then shows the errors.
     page.get_by_role("button", name="Save agreement").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Access")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it's you")
     page.locator('input[name="password"]').fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New supervision agreement")
@@ -204,7 +204,7 @@ def test_groups_are_set_up_and_seen_by_their_people(people, other_practitioner, 
     page.get_by_role("combobox", name=re.compile("^Facilitator")).select_option(label="Sasha Supervisor")
     page.get_by_role("checkbox", name="Sasha Supervisor").check()
     page.get_by_role("button", name="Save group").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Access")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it's you")
     page.locator('input[name="password"]').fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New RSC group")

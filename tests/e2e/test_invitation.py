@@ -30,7 +30,7 @@ def test_admin_invites_person_who_sets_password_and_signs_in(
 
     # Signing in is not a password confirmation: allauth asks for it before the change.
     expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/\?next=%2Fpeople%2Finvite%2F$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Access")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it's you")
     assert mail.outbox == []
     assert not User.objects.filter(email="casey.newcomer@riverbend.example").exists()
     page.locator('input[name="password"]').fill(PASSWORD)

@@ -58,6 +58,7 @@ def terms_data(agreement, **overrides) -> dict:
         "usual_minutes": str(agreement.usual_minutes),
         "counts_toward_endorsement": "on" if agreement.counts_toward_endorsement else "",
         "confidentiality_limits": agreement.confidentiality_limits,
+        "emergency_contact": agreement.emergency_contact,
     }
     data.update(overrides)
     return data
@@ -767,3 +768,116 @@ def test_the_menu_leads_to_the_right_agreement_pages(client, admin_user, practit
     content = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("agreement_list")}"' in content
     assert reverse("agreement_mine") not in content
+
+
+# What is recorded, and whom to call in an emergency ------------------------------------
+
+ON_CALL = "Agency on-call supervisor, 555-0100."
+
+
+def test_a_new_agreement_starts_from_the_organizations_emergency_contact(
+    admin_client, organization, supervisor, practitioner
+):
+    organization.emergency_contact = ON_CALL
+    organization.save()
+    form = admin_client.get(reverse("agreement_create")).context["form"]
+    assert form["emergency_contact"].value() == ON_CALL
+    # Kept as offered, the agency's own number needs no second look; saved into the agreement.
+    response = admin_client.post(
+        reverse("agreement_create"), form_data(supervisor, practitioner, emergency_contact=ON_CALL)
+    )
+    assert response.status_code == 302
+    assert SupervisionAgreement.objects.get().emergency_contact == ON_CALL
+
+
+def test_the_emergency_contact_gets_the_gentle_identifying_check(admin_client, supervisor, practitioner):
+    typed = "In an emergency, Maria Lopez on 612-555-0147."
+    response = admin_client.post(
+        reverse("agreement_create"), form_data(supervisor, practitioner, emergency_contact=typed)
+    )
+    assert response.status_code == 200
+    passages = [warning.finding.passage for warning in response.context["form"].identifying]
+    assert passages == ["Maria Lopez", "612-555-0147"]
+    assert "Whom to call in an emergency" in response.content.decode()
+    assert not SupervisionAgreement.objects.exists()
+    kept = form_data(supervisor, practitioner, emergency_contact=typed, keep_identifying="on")
+    kept["keep_passage"] = passages
+    assert admin_client.post(reverse("agreement_create"), kept).status_code == 302
+    assert SupervisionAgreement.objects.get().emergency_contact == typed
+
+
+def test_changing_the_emergency_contact_keeps_the_acknowledgements(admin_client, agreement):
+    agreement.supervisor_acknowledged_at = agreement.supervisee_acknowledged_at = timezone.now()
+    agreement.emergency_contact = ON_CALL
+    agreement.save()
+    new = "Duty supervisor line, 555-0142.\r\nAfter hours: the agency on-call phone."
+    data = terms_data(agreement, emergency_contact=new, keep_identifying="on", keep_passage=["555-0142"])
+    response = admin_client.post(reverse("agreement_edit", args=[agreement.pk]), data, follow=True)
+    assert "asked to acknowledge them again" not in response.content.decode()
+    agreement.refresh_from_db()
+    assert agreement.emergency_contact == "Duty supervisor line, 555-0142.\nAfter hours: the agency on-call phone."
+    assert agreement.fully_acknowledged
+
+
+@pytest.mark.parametrize("persona", ["practitioner", "supervisor", "admin_user"])
+def test_the_agreement_page_says_what_is_recorded_who_sees_it_and_whom_to_call(client, request, agreement, persona):
+    agreement.emergency_contact = ON_CALL
+    agreement.save()
+    sign_in(client, request.getfixturevalue(persona))
+    response = client.get(reverse("agreement_detail", args=[agreement.pk]))
+    content = " ".join(response.content.decode().split())
+    assert "What is recorded, and who sees it" in content
+    assert "Session dates, length and attendance" in content
+    assert "Private to the person who writes them, until they choose to share one with their supervisor." in content
+    assert "taken to the agency’s own process" in content
+    assert "They see dates and attendance, never notes or reflections." in content
+    assert "Whom to call in an emergency" in content
+    assert ON_CALL in content
+    if persona != "admin_user":
+        # The acknowledgement step comes after all of it, and names it.
+        assert content.index(ON_CALL) < content.index("I have read this and acknowledge it")
+        assert "what is recorded and the limits of confidentiality" in content
+
+
+def test_an_agreement_without_an_emergency_contact_says_what_to_do(client, agreement, practitioner):
+    sign_in(client, practitioner)
+    content = client.get(reverse("agreement_detail", args=[agreement.pk])).content.decode()
+    assert "No emergency contact is written into this agreement yet." in content
+
+
+def test_your_agreements_show_what_is_recorded_and_each_emergency_contact(
+    client, supervisor, practitioner, agreement, other_supervisor
+):
+    agreement.emergency_contact = ON_CALL
+    agreement.save()
+    received = make_agreement(other_supervisor, supervisor, emergency_contact="Second line, 555-0142.")
+    received.supervisor_acknowledged_at = received.supervisee_acknowledged_at = timezone.now()
+    received.save()
+    sign_in(client, supervisor)
+    content = client.get(reverse("agreement_mine")).content.decode()
+    assert "What is recorded, and who sees it" in content
+    assert f"In an emergency:</span> {ON_CALL}" in content  # waiting for them
+    assert "In an emergency:</span> Second line, 555-0142." in content  # current
+
+
+def test_the_organization_default_emergency_contact_is_a_setting_with_the_gentle_check(admin_client, organization):
+    page = admin_client.get(reverse("organization_settings"))
+    assert "emergency_contact" in page.context["form"].fields
+    data = {
+        "name": organization.name,
+        "time_zone": organization.time_zone,
+        "confidentiality_limits": organization.confidentiality_limits,
+        "emergency_contact": ON_CALL,
+        "purge_after_family_closed_years": "7",
+        "purge_after_person_left_years": "7",
+        "restore_window_days": "30",
+    }
+    response = admin_client.post(reverse("organization_settings"), data)
+    assert response.status_code == 200
+    assert [warning.finding.passage for warning in response.context["form"].identifying] == ["555-0100"]
+    organization.refresh_from_db()
+    assert organization.emergency_contact == ""
+    data.update(keep_identifying="on", keep_passage="555-0100")
+    assert admin_client.post(reverse("organization_settings"), data).status_code == 302
+    organization.refresh_from_db()
+    assert organization.emergency_contact == ON_CALL

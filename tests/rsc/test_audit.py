@@ -461,8 +461,8 @@ def test_attendance_notes_follow_ups_signing_and_reopening_are_recorded(agreemen
     owner = signed_in(practitioner)
     since = mark()
     response = owner.post(reverse("follow_up_done", args=[follow_up.pk]), {"done": "1"})
-    [event] = recorded(response, since, (Action.EDIT, session, practitioner))
-    assert event.detail == {"follow_up_done": follow_up.pk}
+    [event] = recorded(response, since, (Action.FOLLOW_UP_DONE, session, practitioner))
+    assert event.detail == {"follow_up": follow_up.pk}
     since = mark()
     response = client.post(reverse("follow_up_delete", args=[session.pk, follow_up.pk]))
     [event] = recorded(response, since, (Action.EDIT, session, supervisor))

@@ -25,7 +25,7 @@ FILES = {
     "README.txt",
     *(
         f"{name}.{kind}"
-        for name in ("reflections", "responses", "agenda_items", "sessions")
+        for name in ("reflections", "responses", "agenda_items", "session_replies", "sessions")
         for kind in ("csv", "json")
     ),
 }
@@ -79,6 +79,8 @@ def world(organization, supervisor, practitioner, other_practitioner, agreement,
     )
     session.refresh_from_db()
     scheduling.session_sign(session=session, actor=supervisor)
+    scheduling.session_reply_add(session=session, author=practitioner, text="-My reply under the notes")
+    scheduling.session_reply_add(session=session, author=supervisor, text="The supervisor's reply")
 
     group = RSCGroup.objects.create(organization=organization, name="Tuesday circle", facilitator=supervisor)
     group.members.add(practitioner, other_practitioner)
@@ -209,6 +211,20 @@ def test_the_zip_holds_the_persons_reflections_and_nobody_elses(client, practiti
     assert "The supervisor's response" not in everything and "The supervisor's agenda item" not in everything
 
 
+def test_the_replies_under_session_notes_are_the_persons_own(client, practitioner, supervisor, world):
+    client.force_login(practitioner)
+    files = download(client)
+    for rows in (csv_rows(files, "session_replies"), json_rows(files, "session_replies")):
+        assert [(int(row["session_id"]), row["session_date"]) for row in rows] == [(world["session"].pk, "2026-06-08")]
+    assert json_rows(files, "session_replies")[0]["text"] == "-My reply under the notes"
+    assert csv_rows(files, "session_replies")[0]["text"] == "'-My reply under the notes"  # never a formula
+    assert "session_replies.csv" in files["README.txt"].decode()
+    assert "The supervisor's reply" not in b"".join(files.values()).decode("utf-8", "replace")
+    # The supervisor's own reply is in theirs.
+    client.force_login(supervisor)
+    assert [row["text"] for row in json_rows(download(client), "session_replies")] == ["The supervisor's reply"]
+
+
 def test_responses_and_agenda_items_are_the_persons_own(client, practitioner, world):
     client.force_login(practitioner)
     files = download(client)
@@ -312,7 +328,7 @@ def test_an_administrator_alone_gets_an_empty_log(client, admin_user, world):
     client.force_login(admin_user)
     files = download(client)
     assert set(files) == FILES
-    for name in ("reflections", "responses", "agenda_items", "sessions"):
+    for name in ("reflections", "responses", "agenda_items", "session_replies", "sessions"):
         assert json_rows(files, name) == []
         assert csv_rows(files, name) == []
     assert files["sessions.csv"].decode("utf-8-sig").startswith("session_id,date,start,duration_minutes")
@@ -327,7 +343,14 @@ def test_the_download_is_audited_with_counts_only(client, practitioner, world):
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
     assert (event.record_type, event.record_id, event.actor_id) == ("person", practitioner.pk, practitioner.pk)
     assert event.organization_id == practitioner.organization_id
-    assert event.detail == {"export": "own_data", "reflections": 2, "responses": 1, "agenda_items": 1, "sessions": 2}
+    assert event.detail == {
+        "export": "own_data",
+        "reflections": 2,
+        "responses": 1,
+        "agenda_items": 1,
+        "session_replies": 1,
+        "sessions": 2,
+    }
 
 
 def test_the_number_of_queries_does_not_grow_with_the_records(
@@ -338,8 +361,9 @@ def test_the_number_of_queries_does_not_grow_with_the_records(
 
     def locked():
         # The session and the person; the reflections, their shares and their versions; the
-        # responses; the agenda items; the sessions taken part in; those led; the audit event.
-        with django_assert_num_queries(10):
+        # responses; the agenda items; the replies under session notes; the sessions taken part
+        # in; those led; the audit event.
+        with django_assert_num_queries(11):
             download(client)
 
     locked()

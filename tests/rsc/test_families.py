@@ -1032,3 +1032,77 @@ def test_child_age_follows_the_calendar_without_a_date(client):
     assert child.age_text() == "14 months"
     with time_machine.travel(datetime.datetime(2026, 7, 1, 9, 0, tzinfo=CHICAGO)):
         assert child.age_text() == "15 months"
+
+
+# Truthful marks on the rows, and a first name as a label --------------------------------------
+
+
+def fieldset_of(content: str, legend: str) -> str:
+    """The HTML of the row whose legend is `legend`."""
+    start = content.index(f">{legend}</legend>")
+    return content[start : content.index("</fieldset>", start)]
+
+
+def test_blank_rows_mark_nothing_required_and_the_page_says_what_a_row_needs(client, practitioner, family):
+    client.force_login(practitioner)
+    content = text(client.get(reverse("family_create")))
+    for legend in ["Child 1 (optional)", "Caregiver 1 (optional)"]:
+        assert "asteriskField" not in fieldset_of(content, legend)
+    assert "For each child you add, both the initials or nickname and the birth month are needed." in content
+    assert "For each caregiver you add, the relationship is needed; the rest is optional." in content
+    # The family's own fields are needed, and say so.
+    code = content[content.index('for="id_code"') : content.index('name="code"')]
+    assert "asteriskField" in code
+    # A child already on record keeps its marks: its label and birth month are needed.
+    content = text(client.get(reverse("family_edit", args=[family.pk])))
+    assert fieldset_of(content, "Child: K").count("asteriskField") == 2
+    assert "asteriskField" not in fieldset_of(content, "Child 2 (optional)")
+    # Once something is typed in a row, what the page said is needed is asked for.
+    for row, message in [
+        ({"children-1-birth_month": "2025-02"}, "Add initials or a nickname for this child."),
+        ({"children-1-label": "Bean"}, "Add the month and year of birth, or the expected month."),
+        ({"caregivers-1-notes": "Grandmother on weekends."}, "Choose how this caregiver is related to the child."),
+    ]:
+        response = client.post(reverse("family_create"), form_data(code="NEW-1", **row))
+        assert response.status_code == 200
+        assert message in text(response)
+        assert not Family.objects.filter(code="NEW-1").exists()
+
+
+@pytest.mark.parametrize(
+    ("row", "field"),
+    [
+        ({"children-0-label": "Sofia", "children-0-birth_month": "2025-02"}, "Initials or nickname"),
+        ({"children-0-label": "jamal.", "children-0-birth_month": "2025-02"}, "Initials or nickname"),
+        ({"caregivers-0-relationship": "mother", "caregivers-0-label": "Maria"}, "Initials (optional)"),
+    ],
+)
+def test_a_label_that_is_a_first_name_gets_the_gentle_warning(client, practitioner, row, field):
+    client.force_login(practitioner)
+    response = client.post(reverse("family_create"), form_data(**row))
+    content = text(response)
+    assert response.status_code == 200 and nothing_saved()
+    label = next(value for name, value in row.items() if name.endswith("-label"))
+    assert f"A first name, in “{field}”: <q>{label}</q>" in content
+    assert "A few things need another look" not in content
+    kept = {**form_data(**row), "keep_identifying": "on", "keep_passage": [label]}
+    assert client.post(reverse("family_create"), kept).status_code == 302
+    family = Family.objects.get()
+    # Kept once, it is not pointed out again on the next edit.
+    response = client.post(reverse("family_edit", args=[family.pk]), edit_data(family, editor=practitioner))
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("label", ["K", "Bean", "Baby J", "JM", "Rose", "Sofia Lopez"])
+def test_initials_nicknames_and_ordinary_words_are_not_taken_for_a_first_name(label):
+    from rsc.deidentify import label_is_a_first_name
+
+    # "Sofia Lopez" is not just a first name: the full-name check points it out instead.
+    assert not label_is_a_first_name(label)
+
+
+@pytest.mark.parametrize("label", ["Sofia", "sofia", " Jamal ", "Mohamed.", "XAVIER"])
+def test_a_common_first_name_is_one_in_any_case(label):
+    from rsc.deidentify import label_is_a_first_name
+
+    assert label_is_a_first_name(label)

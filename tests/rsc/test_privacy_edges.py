@@ -266,7 +266,8 @@ def test_three_sign_clicks_at_once_record_one_signature(agreement, supervisor):
         client = Client()
         client.force_login(supervisor)
         barrier.wait()
-        outcomes.append(client.post(reverse("session_sign", args=[session.pk])).status_code)
+        # The notes are empty: each click answers "sign without notes" to the gentle question.
+        outcomes.append(client.post(reverse("session_sign", args=[session.pk]), {"empty_notes": "sign"}).status_code)
         connection.close()
 
     threads = [threading.Thread(target=sign) for _ in range(3)]

@@ -2118,3 +2118,106 @@ def test_the_family_and_session_link_only_where_the_reader_may_open_them(
     page = client.get(url_for("reflection_detail", reflection)).content.decode()
     assert f'href="{family_url}"' not in page and family.code in page
     assert f'href="{session_url}"' in page
+
+
+# --- RIOS™ names, the empty thread, the session chooser ---------------------------------------
+
+
+def test_each_section_names_the_rios_element_or_task_it_serves(client, practitioner):
+    """Essential elements are what the conversation is about; collaborative tasks are how it moves
+    (docs: practice.md). "What I wonder about" is wondering, not the supervisory relationship."""
+    client.force_login(practitioner)
+    page = words(client.get(reverse("reflection_create")))
+    expected = {
+        "what_happened": "RIOS™ collaborative task: Describing",
+        "baby_experience": "RIOS™ essential element: Holding the Baby in Mind",
+        "caregiver_experience": "RIOS™ essential element: Understanding the Family Story",
+        "family_context": "RIOS™ essential element: Understanding the Family Story",
+        "own_response": "RIOS™ essential element: Professional Use of Self",
+        "parallel_process": "RIOS™ essential element: Parallel Process",
+        "wondering": "RIOS™ collaborative task: Exploring",
+        "next_steps": "RIOS™ collaborative task: Integrating",
+    }
+    response = client.get(reverse("reflection_create"))
+    for field, label in expected.items():
+        assert " ".join(html.unescape(inner_html(response, f"element-{field}")).split()) == label
+    assert "Reflective Alliance" not in page
+    assert (
+        "Element and task names from the Reflective Interaction Observation Scale (RIOS™), University of Minnesota."
+        in page
+    )
+
+
+def test_the_empty_thread_says_what_is_true_for_the_reflection(client, practitioner, supervisor, agreement):
+    reflection = write(practitioner)
+    client.force_login(practitioner)
+
+    def empty_thread() -> str:
+        return " ".join(
+            html.unescape(inner_html(client.get(url_for("reflection_detail", reflection)), "thread-empty")).split()
+        )
+
+    assert empty_thread() == (
+        "It is a private draft, so nobody else can respond yet. When you share it, your supervisor can respond here."
+    )
+    share(reflection, supervisor)
+    assert empty_thread() == (
+        "No responses yet. The people you shared it with can respond here, and you can add your own thoughts too."
+    )
+    assert "When you share" not in text(client.get(url_for("reflection_detail", reflection)))
+    services.reflection_unshare(reflection=reflection, supervisor_id=supervisor.pk)
+    assert empty_thread().startswith("No responses. It is not shared with anyone at the moment")
+    client.force_login(supervisor)
+    share(reflection, supervisor)
+    assert empty_thread() == "No responses yet. A few words of curiosity go a long way."
+
+
+def test_the_session_chooser_puts_the_nearest_first_coming_up_apart_from_recent(
+    client, practitioner, agreement, session, group_session
+):
+    last_month = make_session(agreement, starts_at=NOW - datetime.timedelta(days=30))
+    last_week = make_session(agreement, starts_at=NOW - datetime.timedelta(days=7), status="held")
+    in_a_fortnight = make_session(agreement, starts_at=NOW + datetime.timedelta(days=14))
+    group_session.starts_at = NOW + datetime.timedelta(days=3)
+    group_session.save()
+    client.force_login(practitioner)
+    response = client.get(reverse("reflection_create"))
+    assert response.context["form"].session_groups == [
+        (
+            "Coming up",
+            [
+                (session.pk, "Wed 17 Jun, 10:00 · with Sasha Supervisor"),
+                (group_session.pk, "Thu 18 Jun, 10:00 · group: Tuesday circle"),
+                (in_a_fortnight.pk, "Mon 29 Jun, 10:00 · with Sasha Supervisor"),
+            ],
+        ),
+        (
+            "Recent",
+            [
+                (last_week.pk, "Mon 8 Jun, 10:00 · with Sasha Supervisor"),
+                (last_month.pk, "Sat 16 May, 10:00 · with Sasha Supervisor"),
+            ],
+        ),
+    ]
+    content = response.content.decode()
+    select = content[content.index('name="session"') : content.index("</select>", content.index('name="session"'))]
+    assert select.index('<optgroup label="Coming up">') < select.index('<optgroup label="Recent">')
+    assert [int(pk) for pk in re.findall(r'<option value="(\d+)"', select)] == [
+        session.pk,
+        group_session.pk,
+        in_a_fortnight.pk,
+        last_week.pk,
+        last_month.pk,
+    ]
+    # The chosen session comes back selected, in its group.
+    reflection = write(practitioner, session=last_week)
+    content = client.get(url_for("reflection_edit", reflection)).content.decode()
+    assert f'<option value="{last_week.pk}" selected>' in content
+
+
+def test_the_session_chooser_says_which_year_when_it_is_not_this_one(client, practitioner, agreement, clock):
+    clock.move_to(datetime.datetime(2027, 1, 5, 10, 0, tzinfo=CHICAGO))
+    december = make_session(agreement, starts_at=datetime.datetime(2026, 12, 15, 10, 0, tzinfo=CHICAGO))
+    client.force_login(practitioner)
+    groups = client.get(reverse("reflection_create")).context["form"].session_groups
+    assert groups == [("Recent", [(december.pk, "Tue 15 Dec 2026, 10:00 · with Sasha Supervisor")])]

@@ -1,5 +1,6 @@
 import datetime
 import itertools
+import re
 import zoneinfo
 from collections import defaultdict
 from io import StringIO
@@ -33,6 +34,7 @@ from rsc.models import (
     SessionEvent,
     SessionNoteVersion,
     SessionParticipant,
+    SessionReply,
     SessionSeries,
     SupervisionAgreement,
     SupervisionSession,
@@ -77,6 +79,7 @@ MODELS = [
     FollowUp,
     SessionNoteVersion,
     SessionEvent,
+    SessionReply,
     Reflection,
     ReflectionShare,
     ReflectionResponse,
@@ -188,6 +191,31 @@ def assert_reflections_follow_the_rules(reflections) -> None:
             response.author_id == response.reflection.author_id
             or response.author_id in supervisors[response.reflection_id]
         )
+
+
+def assert_agreements_set_up_before_acknowledged(agreements) -> None:
+    """An agreement was set up (by the administrator) before either person acknowledged it, and it
+    names the organization's emergency contact, a fictional 555-01xx line."""
+    for agreement in agreements.select_related("organization"):
+        acknowledged_at = [
+            moment for moment in (agreement.supervisor_acknowledged_at, agreement.supervisee_acknowledged_at) if moment
+        ]
+        assert acknowledged_at
+        assert agreement.created_at < min(acknowledged_at) <= timezone.now()
+        assert timezone.localtime(agreement.created_at).date() < agreement.starts_on
+        assert agreement.emergency_contact == agreement.organization.emergency_contact
+        assert re.search(r"\b555-01\d\d\b", agreement.emergency_contact)
+
+
+def demo_strings(value) -> list[str]:
+    """Every string in a demo constant, however nested."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in demo_strings(key) + demo_strings(item)]
+    if isinstance(value, list | tuple | set | frozenset):
+        return [text for item in value for text in demo_strings(item)]
+    return []
 
 
 @pytest.fixture
@@ -327,6 +355,29 @@ class TestDemoRecords:
         assert {"JM-2", "Blue 7"} <= set(families.values_list("code", flat=True))
         assert all(len(child.label) <= 6 for child in Child.objects.all())
         assert all(caregiver.relationship and caregiver.notes for caregiver in Caregiver.objects.all())
+
+    def test_demo_agreements_were_set_up_before_they_were_acknowledged(self, demo):
+        assert_agreements_set_up_before_acknowledged(SupervisionAgreement.objects.all())
+        for organization in Organization.objects.all():
+            assert "555-01" in organization.emergency_contact
+        # The page says when it was set up: not today, but before the first acknowledgement.
+        dana = SupervisionAgreement.objects.get(supervisee__email="practitioner@demo.example")
+        client = Client()
+        client.force_login(User.objects.get(email="admin@demo.example"))
+        content = client.get(reverse("agreement_detail", args=[dana.pk])).content.decode()
+        set_up = timezone.localtime(dana.created_at).date()
+        assert f"on {set_up.day} {set_up:%B %Y}." in content
+        assert set_up < timezone.localdate() - datetime.timedelta(days=30)
+        assert dana.emergency_contact in content
+
+    def test_demo_text_promises_nothing_the_app_does_not_send(self, demo):
+        """No calendar invitation is ever sent, so no demo text may point to one."""
+        constants = [getattr(demo_module, name) for name in dir(demo_module) if name.isupper()]
+        texts = [text for constant in constants for text in demo_strings(constant)]
+        assert len(texts) > 500
+        assert [text for text in texts if "invitation" in text.lower()] == []
+        locations = SupervisionSession.objects.values_list("location", flat=True)
+        assert not [location for location in locations if "invitation" in location.lower()]
 
     def test_demo_agreements_and_group(self, demo):
         today = timezone.localdate()
@@ -589,6 +640,52 @@ class TestDemoRecords:
             client.force_login(User.objects.get(email=email))
             assert client.get(reverse("home")).context["reflections_shared_unread"]
 
+    def test_demo_sessions_were_set_and_documented_together(self, demo):
+        now = timezone.now()
+        for name in [DEMO, SECOND]:
+            signed = SupervisionSession.objects.filter(organization__name=name, signed_at__isnull=False)
+            # Past agendas were set by both people, before the session.
+            past_items = AgendaItem.objects.filter(session__in=signed).select_related("session", "family")
+            assert past_items.filter(author=F("session__supervisor")).exists()
+            assert past_items.exclude(author=F("session__supervisor")).exists()
+            for item in past_items:
+                assert item.created_at < item.session.starts_at
+                assert item.session.participants.filter(user=item.author).exists() or (
+                    item.author_id == item.session.supervisor_id and item.family is None
+                )
+            # Some signed notes have a short thread of replies, by people of the session, after signing.
+            replies = SessionReply.objects.filter(session__in=signed).select_related("session")
+            threads = signed.annotate(count=Count("replies")).filter(count__gt=0)
+            assert threads.exists() and all(1 <= thread.count <= 3 for thread in threads)
+            for reply in replies:
+                assert reply.session.signed_at <= reply.created_at <= now
+                session = reply.session
+                assert (
+                    reply.author_id == session.supervisor_id or session.participants.filter(user=reply.author).exists()
+                )
+            assert_deidentified([*past_items.values_list("text", flat=True), *replies.values_list("text", flat=True)])
+            # Notes were opened after signing, except the newest of one pair.
+            seen = SessionParticipant.objects.filter(session__in=signed)
+            assert not seen.filter(notes_seen_at__lt=F("session__signed_at")).exists()
+        [unseen] = SupervisionSession.objects.signed_since_seen_by(User.objects.get(email="practitioner@demo.example"))
+        assert unseen.supervisor.email == "supervisor@demo.example"
+        client = Client()
+        client.force_login(User.objects.get(email="practitioner@demo.example"))
+        assert [session.pk for session in client.get(reverse("home")).context["notes_signed"]] == [unseen.pk]
+        client.force_login(User.objects.get(email="practitioner2@demo.example"))
+        assert client.get(reverse("home")).context["notes_signed"] == []
+
+    def test_the_demo_supervisors_week_is_not_empty(self, demo):
+        dana = User.objects.get(email="supervisor@demo.example")
+        client = Client()
+        client.force_login(dana)
+        days = client.get(reverse("session_week")).context["days"]
+        sessions = [session for day in days for session in day["sessions"]]
+        # Those she leads, and her own supervision with Sam.
+        assert {session.supervisor == dana for session in sessions} == {True, False}
+        client.force_login(User.objects.get(email="practitioner@demo.example"))
+        assert any(day["sessions"] for day in client.get(reverse("session_week")).context["days"])
+
 
 @pytest.mark.parametrize(
     "moment",
@@ -604,6 +701,13 @@ def test_demo_builds_on_awkward_days(db, settings, moment):
         assert SupervisionSession.objects.awaiting_documentation().count() == 6
         assert Reflection.objects.count() == sum(len(specs) for specs in demo_module.REFLECTIONS.values())
         assert_reflection_times(Reflection.objects.all())
+        # A Sunday night: the week that ends now still has the demo supervisor's sessions in it.
+        tz = zoneinfo.ZoneInfo(Organization.objects.get(name=DEMO).time_zone)
+        monday = timezone.localdate(timezone=tz) - datetime.timedelta(days=timezone.localdate(timezone=tz).weekday())
+        week = SupervisionSession.objects.visible_to(User.objects.get(email="supervisor@demo.example")).filter(
+            starts_at__gte=datetime.datetime.combine(monday, datetime.time(), tzinfo=tz)
+        )
+        assert week.filter(starts_at__lt=timezone.now()).exists()
 
 
 # Volume data ---------------------------------------------------------------------
@@ -641,6 +745,7 @@ def test_volume_option_builds_the_requested_numbers_and_can_run_again(db, settin
         f"p000{n}@volume.example" for n in range(1, 7)
     }
     assert set(agreements.values_list("supervisor__organization", flat=True)) == {volume.pk}
+    assert_agreements_set_up_before_acknowledged(agreements)
 
     # Weekly sessions from two months back to four weeks ahead, for every practitioner.
     now, today = timezone.now(), timezone.localdate()

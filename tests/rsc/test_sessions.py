@@ -493,8 +493,8 @@ def test_session_pages_have_a_fixed_number_of_queries(
     with django_assert_num_queries(4):
         assert client.get(reverse("session_list")).status_code == 200
     # session, user, the session, the read in the audit trail, participants, agenda with families,
-    # children, elements, follow-ups, history.
-    with django_assert_num_queries(10):
+    # children, elements, follow-ups, history, the families the supervisor may name on the agenda.
+    with django_assert_num_queries(11):
         assert client.get(reverse("session_detail", args=[sessions[0].pk])).status_code == 200
     # session, user, the week's sessions.
     with django_assert_num_queries(3):
@@ -539,12 +539,13 @@ def test_prepare_and_notes_pages_have_a_fixed_number_of_queries(
     client.force_login(supervisor)
     # session, user, the session, participants, agenda with families, children, elements,
     # follow-ups, history, the previous session, its follow-ups, which of the families the supervisor
-    # may see, the read in the audit trail, reflections shared for it.
-    with django_assert_num_queries(14):
+    # may see, the read in the audit trail, reflections shared for it, the families the supervisor
+    # may name on the agenda.
+    with django_assert_num_queries(15):
         assert client.get(reverse("session_prepare", args=[second.pk])).status_code == 200
     # session, user, the session, the read in the audit trail, participants, agenda (no children:
-    # no family on it), elements, follow-ups, history.
-    with django_assert_num_queries(9):
+    # no family on it), elements, follow-ups, history, replies.
+    with django_assert_num_queries(10):
         assert client.get(reverse("session_document", args=[first.pk])).status_code == 200
 
 
@@ -555,18 +556,20 @@ def test_home_pages_of_supervisor_and_practitioner_have_a_fixed_number_of_querie
     for session in sessions[:3]:
         scheduling.agenda_add(session=session, author=practitioner, family=family, text="Bring this")
     client.force_login(supervisor)
-    # session, user, authenticator, devices, administrators, today, this week, to document, to mark,
-    # own reflections with new responses, reflections shared and not read yet.
-    with django_assert_num_queries(11):
+    # session, user, authenticator, devices, agreements waiting for acknowledgement, administrators,
+    # today, this week, to document, to mark, own reflections with new responses, reflections
+    # shared and not read yet.
+    with django_assert_num_queries(12):
         response = client.get(reverse("home"))
     assert [s.pk for s in response.context["today_sessions"]] == [sessions[0].pk]
     from django.test import Client
 
     client = Client()
     client.force_login(practitioner)
-    # session, user, authenticator, devices, administrators, next session, its agenda,
-    # the children of the families on it, follow-ups, past, and the two reflection lists.
-    with django_assert_num_queries(12):
+    # session, user, authenticator, devices, agreements waiting for acknowledgement, administrators,
+    # next session, its agenda, the children of the families on it, notes signed since last seen,
+    # follow-ups, past, and the two reflection lists.
+    with django_assert_num_queries(14):
         response = client.get(reverse("home"))
     assert response.context["next_session"] == sessions[0]
     assert "Bring this" in response.content.decode()

@@ -64,6 +64,7 @@ from rsc.forms.sessions import (
     ReopenForm,
     RescheduleForm,
     ScheduleForm,
+    SessionReplyForm,
 )
 from rsc.models import (
     AgendaItem,
@@ -76,6 +77,7 @@ from rsc.models import (
     ResponseDraft,
     RSCGroup,
     SessionEvent,
+    SessionReply,
     SupervisionAgreement,
     SupervisionSession,
 )
@@ -449,6 +451,12 @@ FORM_CASES: list[FormCase] = [
         kwargs=lambda w: {"user": w.people["owner"]},
         readback=lambda w, c: {"text": _latest(AgendaItem).text},
     ),
+    FormCase(
+        form=SessionReplyForm,
+        url=lambda w: reverse("session_reply_create", args=[w.held_session.pk]),
+        persona="owner",
+        readback=lambda w, c: {"text": _latest(SessionReply).text},
+    ),
     # rsc/forms/audit.py -----------------------------------------------------------------
     FormCase(
         form=AuditFilterForm,
@@ -461,4 +469,7 @@ FORM_CASES: list[FormCase] = [
 ]
 
 # Base classes that no view uses on their own; their fields are drawn through the subclasses.
-BASE_FORMS = {"rsc.forms.sessions.SessionTimeForm": ("ScheduleForm", "RescheduleForm")}
+BASE_FORMS = {
+    "rsc.forms.sessions.SessionTimeForm": ("ScheduleForm", "RescheduleForm"),
+    "rsc.forms.families.RowForm": ("ChildForm", "CaregiverForm"),
+}

@@ -98,10 +98,8 @@ MATRIX: dict[str, dict[str, Cells]] = {
     "group_edit": {GET: only(admin=200), POST: only(admin=200)},
     # Sessions: the supervisor leads and changes; participants read and add to the agenda.
     "session_list": {GET: everyone(200), POST: everyone(405)},
-    "session_week": {
-        GET: only(supervisor=200, unrelated_supervisor=200, stranger=200),
-        POST: everyone(405),
-    },
+    # Everyone who leads or takes part in sessions has a week; an administrator alone has none.
+    "session_week": {GET: everyone(200, admin=404), POST: everyone(405)},
     "session_overview": {GET: admins(200), POST: everyone(405)},
     "session_create": {
         GET: only(supervisor=200, unrelated_supervisor=200, stranger=200),
@@ -121,8 +119,13 @@ MATRIX: dict[str, dict[str, Cells]] = {
     "follow_up_done": {GET: everyone(405), POST: only(owner=302)},
     "session_sign": {GET: everyone(405), POST: only(supervisor=302)},
     "session_reopen": {GET: only(supervisor=200), POST: only(supervisor=200)},
-    "agenda_add": {GET: everyone(405), POST: only(owner=400)},
-    "agenda_delete": {GET: everyone(405), POST: only(owner=302)},
+    # The agenda is set together: the supervisor adds, moves and takes off any item; a
+    # participant their own. An empty move (no direction) is a bad request.
+    "agenda_add": {GET: everyone(405), POST: only(owner=400, supervisor=400)},
+    "agenda_move": {GET: everyone(405), POST: only(owner=400, supervisor=400)},
+    "agenda_delete": {GET: everyone(405), POST: only(owner=302, supervisor=302)},
+    # Replies under the notes: whoever may read the notes (an empty reply is refused).
+    "session_reply_create": {GET: everyone(405), POST: only(owner=400, supervisor=400)},
     # Reflections: the author reads and writes; a supervisor it is shared with reads and
     # responds. Administrators who neither practise nor supervise have no reflection pages.
     "reflection_list": {GET: everyone(200, admin=404), POST: everyone(405)},
@@ -246,6 +249,7 @@ SEEN_BY_SUPERVISOR = {
     "session_notes",
     "agenda_text",
     "follow_up_text",
+    "reply_text",
 }
 MAY_SEE = {
     OWNER: "all",

@@ -83,6 +83,8 @@ ARGUMENTS: dict[str, Callable[[World], dict]] = {
     "session_reopen": lambda w: {"pk": w.signed_session.pk},
     "agenda_add": lambda w: {"pk": w.session.pk},
     "agenda_delete": lambda w: {"pk": w.session.pk, "item_pk": w.agenda_item.pk},
+    "agenda_move": lambda w: {"pk": w.session.pk, "item_pk": w.agenda_item.pk},
+    "session_reply_create": lambda w: {"pk": w.held_session.pk},
     "reflection_detail": lambda w: {"pk": w.reflection.pk},
     "reflection_edit": lambda w: {"pk": w.reflection.pk},
     "reflection_share": lambda w: {"pk": w.reflection.pk},

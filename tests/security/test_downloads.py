@@ -11,7 +11,7 @@ from tests.security.checks import body
 from tests.security.world import MARKERS, SIGNED_IN
 
 OWN_WRITING = {
-    "owner": {"reflection_title", "reflection_text", "checkin_words", "agenda_text", "family_code"},
+    "owner": {"reflection_title", "reflection_text", "checkin_words", "agenda_text", "family_code", "reply_text"},
     "supervisor": {"response_text"},
 }
 

@@ -28,6 +28,7 @@ from rsc.models import (
     RSCGroup,
     SessionEvent,
     SessionNoteVersion,
+    SessionReply,
     SupervisionAgreement,
     SupervisionSession,
 )
@@ -68,6 +69,7 @@ def plant(world: World) -> dict[str, str]:
     organization = type(world.organization).objects.filter(pk=world.organization.pk)
     put("organization name", organization, "name", "on")
     put("organization confidentiality text", organization, "confidentiality_limits", "oc")
+    put("organization emergency contact", organization, "emergency_contact", "oe")
     put("person full name", User.objects.filter(pk=world.people["owner"].pk), "full_name", "pn")
     put("family code", Family.objects.filter(pk=world.family.pk), "code", "fc")
     put("deleted family code", Family.objects.filter(pk=world.deleted_family.pk), "code", "dc")
@@ -79,6 +81,12 @@ def plant(world: World) -> dict[str, str]:
         SupervisionAgreement.objects.filter(pk=world.agreement.pk),
         "confidentiality_limits",
         "ac",
+    )
+    put(
+        "agreement emergency contact",
+        SupervisionAgreement.objects.filter(pk=world.agreement.pk),
+        "emergency_contact",
+        "am",
     )
     put("group name", RSCGroup.objects.filter(pk=world.group.pk), "name", "gr")
     put("session location", SupervisionSession.objects.filter(pk=world.session.pk), "location", "lo")
@@ -96,6 +104,7 @@ def plant(world: World) -> dict[str, str]:
     put("reopen reason", SessionEvent.objects.filter(session=world.session, kind="reopened"), "reason", "rr")
     put("agenda item", AgendaItem.objects.filter(pk=world.agenda_item.pk), "text", "ag")
     put("follow-up", FollowUp.objects.filter(pk=world.follow_up.pk), "text", "fu")
+    put("reply under the notes", SessionReply.objects.filter(pk=world.reply.pk), "text", "sr")
     reflection = Reflection.objects.filter(pk=world.reflection.pk)
     put("reflection title", reflection, "title", "rt")
     put("check-in words", reflection, "checkin_words", "cw")

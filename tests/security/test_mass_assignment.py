@@ -33,7 +33,7 @@ from rsc.forms.agreements import (
     limits_digest,
 )
 from rsc.forms.audit import AuditFilterForm
-from rsc.forms.families import CaregiverForm, ChildForm, FamilyCloseForm, FamilyFilterForm, FamilyForm
+from rsc.forms.families import CaregiverForm, ChildForm, FamilyCloseForm, FamilyFilterForm, FamilyForm, RowForm
 from rsc.forms.reflections import ReflectionForm, ResponseDraftForm, ResponseForm, SearchForm, ShareForm, UnshareForm
 from rsc.forms.sessions import (
     AgendaItemForm,
@@ -44,6 +44,7 @@ from rsc.forms.sessions import (
     ReopenForm,
     RescheduleForm,
     ScheduleForm,
+    SessionReplyForm,
     SessionTimeForm,
 )
 from rsc.models import (
@@ -58,6 +59,7 @@ from rsc.models import (
     ResponseDraft,
     RSCGroup,
     SessionParticipant,
+    SessionReply,
     SupervisionAgreement,
     SupervisionSession,
 )
@@ -139,6 +141,7 @@ def test_a_new_family_ignores_owner_organization_and_assignment_fields(rich_worl
 @covers(
     ChildForm,
     CaregiverForm,
+    RowForm,
 )
 @pytest.mark.parametrize("prefix", ["children", "caregivers"])
 def test_an_edit_cannot_reach_another_familys_children_or_caregivers(rich_world, prefix):
@@ -357,6 +360,7 @@ def schedule_data(world: World, **overrides) -> dict:
 
 @covers(
     ScheduleForm,
+    SessionReplyForm,
     SessionTimeForm,
 )
 @pytest.mark.parametrize(
@@ -506,6 +510,45 @@ def test_an_agenda_item_is_written_by_the_person_who_posts_it(rich_world):
     assert post(rich_world, "owner", reverse("agenda_add", args=[rich_world.session.pk]), data).status_code == 302
     item = AgendaItem.objects.get(text="A theme")
     assert (item.author, item.session_id) == (rich_world.people["owner"], rich_world.session.pk)
+
+
+@covers(AgendaItemForm)
+@pytest.mark.parametrize("family", ["colleague_family", "stranger_family"])
+def test_the_supervisors_agenda_item_names_only_families_they_may_see_in_this_session(rich_world, family):
+    data = {"family": rich_world.theirs[family].pk, "text": "", "from": "prepare"}
+    response = post(rich_world, "supervisor", reverse("agenda_add", args=[rich_world.session.pk]), data)
+    assert response.status_code == 400
+    assert not AgendaItem.objects.filter(family=rich_world.theirs[family]).exists()
+
+
+@covers(AgendaItemForm)
+def test_the_supervisors_agenda_item_is_theirs_on_the_session_in_the_address(rich_world):
+    data = {**hostile_extras(rich_world), "family": rich_world.family.pk, "text": "From the supervisor"}
+    url = reverse("agenda_add", args=[rich_world.session.pk])
+    assert post(rich_world, "supervisor", url, data).status_code == 302
+    item = AgendaItem.objects.get(text="From the supervisor")
+    assert (item.author, item.session_id, item.family) == (
+        rich_world.people["supervisor"],
+        rich_world.session.pk,
+        rich_world.family,
+    )
+
+
+@covers(SessionReplyForm)
+def test_a_reply_is_written_by_the_person_who_posts_it_under_the_session_in_the_address(rich_world):
+    data = {
+        **hostile_extras(rich_world),
+        "text": "Thank you",
+        "session": rich_world.theirs["colleague_held_session"].pk,
+    }
+    url = reverse("session_reply_create", args=[rich_world.signed_session.pk])
+    assert post(rich_world, "owner", url, data).status_code == 302
+    reply = SessionReply.objects.get(text="Thank you")
+    assert (reply.author, reply.session_id) == (rich_world.people["owner"], rich_world.signed_session.pk)
+    # Nobody writes under the notes of a session they are not in.
+    url = reverse("session_reply_create", args=[rich_world.theirs["colleague_held_session"].pk])
+    assert post(rich_world, "owner", url, {"text": "Not mine"}).status_code == 404
+    assert not SessionReply.objects.filter(text="Not mine").exists()
 
 
 # Reflections --------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from rsc.models import (
     FollowUp,
     Reflection,
     RSCGroup,
+    SessionReply,
     SupervisionAgreement,
     SupervisionSession,
 )
@@ -57,6 +58,7 @@ MARKERS = {
     "follow_up_text": "FOLLOWUP-7740",
     "deleted_family_code": "OLDFAM-7741",
     "deleted_reflection_text": "DELREF-7742",
+    "reply_text": "REPLY-7743",
 }
 
 
@@ -70,10 +72,11 @@ class World:
     agreement: SupervisionAgreement
     group: RSCGroup
     session: SupervisionSession  # scheduled, in three days, with the owner's agenda item
-    held_session: SupervisionSession  # held two days ago, not signed, with a follow-up for the owner
+    held_session: SupervisionSession  # held two days ago, not signed, with a follow-up for the owner and their reply
     signed_session: SupervisionSession  # held and signed
     agenda_item: AgendaItem
     follow_up: FollowUp
+    reply: SessionReply
     reflection: Reflection  # the owner's, about the family, for the session, shared with the supervisor
     deleted_reflection: Reflection
     invited: User  # invited, not yet accepted
@@ -199,6 +202,7 @@ def build_world(*, rich: bool = False) -> World:
         due_on=None,
         kind="reflective",
     )
+    reply = scheduling.session_reply_add(session=held_session, author=owner, text=MARKERS["reply_text"])
     signed_session = _session(agreement, days=-9, status="held")
     scheduling.session_sign(session=signed_session, actor=supervisor)
     held_session.refresh_from_db()
@@ -237,6 +241,7 @@ def build_world(*, rich: bool = False) -> World:
         signed_session=signed_session,
         agenda_item=agenda_item,
         follow_up=follow_up,
+        reply=reply,
         reflection=reflection,
         deleted_reflection=deleted_reflection,
         invited=invited,

@@ -5,8 +5,9 @@ store the same value is still a write. A GET may write exactly these, and nothin
 - the server-side session (django_session): it keeps the time of the last activity;
 - the audit trail (rsc_auditevent), new rows only: reading records and refused doors is what
   it is for (and no event may hold anyone's writing: see crawl.py);
-- a supervisor's read time on a share (rsc_reflectionshare.first_read_at/last_read_at) and
-  the author's "seen the responses" time (rsc_reflection.author_seen_at);
+- a supervisor's read time on a share (rsc_reflectionshare.first_read_at/last_read_at), the
+  author's "seen the responses" time (rsc_reflection.author_seen_at) and a participant's "seen
+  the signed notes" time (rsc_sessionparticipant.notes_seen_at);
 - allauth's copy of a person's address (account_emailaddress), added when a password-reset
   link is checked.
 """
@@ -60,6 +61,7 @@ GET_MAY_WRITE = {
     "account_emailaddress": {"INSERT": None},
     "rsc_reflectionshare": {"UPDATE": {"first_read_at", "last_read_at"}},
     "rsc_reflection": {"UPDATE": {"author_seen_at"}},
+    "rsc_sessionparticipant": {"UPDATE": {"notes_seen_at"}},
 }
 # What any refused or failed submission may write: the session and the audit trail.
 REFUSAL_MAY_WRITE = {
