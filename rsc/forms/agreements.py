@@ -10,12 +10,13 @@ import hashlib
 
 from django import forms
 from django.db.models import Q
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User, UserQuerySet
 from rsc.forms.fields import IdsChoiceField
 from rsc.forms.identifying import IdentifyingTextMixin
+from rsc.lib.dates import date_help, written
 from rsc.models.agreements import Cadence, Format, RSCGroup, SupervisionAgreement
 from rsc.models.families import PLAUSIBLE_YEARS, years_from
 
@@ -109,13 +110,14 @@ class AgreementTermsForm(IdentifyingTextMixin, forms.Form):
     starts_on = forms.DateField(
         label=_("Starts on"),
         widget=DateInput(),
+        help_text=date_help(),
         error_messages={"required": _("Enter the first day of the agreement.")},
     )
     ends_on = forms.DateField(
         label=_("Ends on"),
         required=False,
         widget=DateInput(),
-        help_text=_("Leave empty when no end is planned. You can end the agreement at any time."),
+        help_text=date_help(_("Leave empty when no end is planned. You can end the agreement at any time.")),
     )
     format = forms.ChoiceField(
         label=_("Format"), choices=Format.choices, initial=Format.INDIVIDUAL, widget=forms.RadioSelect
@@ -252,6 +254,7 @@ class AgreementEndForm(forms.Form):
     ends_on = forms.DateField(
         label=_("Last day of the agreement"),
         widget=DateInput(),
+        help_text=date_help(),
         error_messages={"required": _("Enter the last day of the agreement.")},
     )
 
@@ -265,7 +268,7 @@ class AgreementEndForm(forms.Form):
         if ends_on < self.agreement.starts_on:
             raise forms.ValidationError(
                 _("The agreement started on %(date)s; choose that day or a later one.")
-                % {"date": dateformat.format(self.agreement.starts_on, "j F Y")}
+                % {"date": written(self.agreement.starts_on, "date")}
             )
         return ends_on
 

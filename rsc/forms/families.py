@@ -12,6 +12,7 @@ from accounts.models import User
 from rsc.deidentify import DESCRIPTIONS, Finding, code_looks_like_a_name, label_is_a_first_name
 from rsc.forms.fields import IdsChoiceField
 from rsc.forms.identifying import Flagged, IdentifyingTextMixin, keep_ticked, shown_passages
+from rsc.lib.dates import date_help
 from rsc.models import Caregiver, Child, Family
 from rsc.models.families import PLAUSIBLE_YEARS, earliest_plausible_date
 
@@ -95,7 +96,7 @@ class FamilyForm(forms.ModelForm):
         fields = ["code", "context", "opened_on"]
         widgets = {"opened_on": DateInput}
         labels = {"opened_on": _("Opened on")}
-        help_texts = {"opened_on": _("The day you started working with this family.")}
+        help_texts = {"opened_on": date_help(_("The day you started working with this family."))}
         error_messages = {
             "code": {"required": _("Give the family a short code, such as “JM-2”.")},
             "context": {"required": _("Choose the kind of service you offer this family.")},
@@ -301,7 +302,10 @@ CaregiverFormSet = _row_formset(CaregiverForm)
 
 class FamilyCloseForm(forms.Form):
     closed_on = forms.DateField(
-        label=_("Closed on"), widget=DateInput, error_messages={"required": _("Enter the day the work ended.")}
+        label=_("Closed on"),
+        widget=DateInput,
+        help_text=date_help(),
+        error_messages={"required": _("Enter the day the work ended.")},
     )
 
     def __init__(self, *args, family: Family, **kwargs):

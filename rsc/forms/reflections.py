@@ -8,6 +8,7 @@ from accounts.models import User
 from rsc import reflections_services as services
 from rsc.forms.fields import BIGINT_MAX, IdsChoiceField
 from rsc.forms.identifying import IdentifyingTextMixin
+from rsc.lib.dates import written
 from rsc.models import Family, SupervisionSession
 from rsc.models.reflections import SECTIONS, Reflection
 
@@ -29,13 +30,12 @@ class SessionChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, session: SupervisionSession) -> str:
         when = timezone.localtime(session.starts_at)
-        day = f"{when:%a} {when.day} {when:%b}"
-        if when.year != timezone.localdate().year:
-            day = f"{day} {when.year}"
+        this_year = when.year == timezone.localdate().year
+        day = written(when, "weekday_day_month" if this_year else "weekday_date_short")
         if session.group_id:
             return _("%(day)s, %(time)s · group: %(group)s") % {
                 "day": day,
-                "time": f"{when:%H:%M}",
+                "time": written(when, "time"),
                 "group": session.group.name,
             }
         other = session.supervisor
@@ -43,7 +43,7 @@ class SessionChoiceField(forms.ModelChoiceField):
             other = session.agreement.supervisee
         return _("%(day)s, %(time)s · with %(person)s") % {
             "day": day,
-            "time": f"{when:%H:%M}",
+            "time": written(when, "time"),
             "person": other.full_name,
         }
 

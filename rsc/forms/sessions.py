@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rsc.forms.identifying import IdentifyingTextMixin
+from rsc.lib.dates import date_help
 from rsc.models import RIOS_ELEMENTS, Family, FollowUp, RSCGroup, SessionSeries, SupervisionAgreement
 from rsc.models.sessions import SupervisionSession
 
@@ -23,7 +24,7 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
 class SessionTimeForm(forms.Form):
     """When and how: shared by scheduling and rescheduling. Times are in the user's time zone."""
 
-    date = forms.DateField(label=_("Date"), widget=DATE_INPUT)
+    date = forms.DateField(label=_("Date"), widget=DATE_INPUT, help_text=date_help())
     time = forms.TimeField(label=_("Start time"), widget=TIME_INPUT)
     duration_minutes = forms.IntegerField(label=_("Length in minutes"), min_value=15, max_value=480, initial=60)
     modality = forms.ChoiceField(label=_("How"), choices=SupervisionSession.Modality.choices)
@@ -74,7 +75,7 @@ class ScheduleForm(SessionTimeForm):
         required=False,
         help_text=_("How many sessions in the series. Or give an end date instead."),
     )
-    until = forms.DateField(label=_("Or repeat until"), required=False, widget=DATE_INPUT)
+    until = forms.DateField(label=_("Or repeat until"), required=False, widget=DATE_INPUT, help_text=date_help())
 
     field_order = ["agreement", "group", "date", "time", "duration_minutes", "modality", "location", "repeat"]
 
@@ -218,7 +219,7 @@ class FollowUpForm(IdentifyingTextMixin, forms.Form):
 
     text = forms.CharField(label=_("Follow-up"), max_length=500)
     owner = forms.TypedChoiceField(label=_("Who"), coerce=int)
-    due_on = forms.DateField(label=_("By when"), required=False, widget=DATE_INPUT)
+    due_on = forms.DateField(label=_("By when"), required=False, widget=DATE_INPUT, help_text=date_help())
     kind = forms.ChoiceField(label=_("Kind"), choices=FollowUp.Kind.choices, initial=FollowUp.Kind.REFLECTIVE)
 
     def __init__(self, *args, people, **kwargs):

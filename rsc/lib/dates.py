@@ -12,7 +12,8 @@ person's, set by rsc.middleware.UserTimeZoneMiddleware).
 import datetime
 
 from django.utils import dateformat, timezone
-from django.utils.translation import pgettext_lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 FORMATS = {
     # 14 March 2026
@@ -27,6 +28,12 @@ FORMATS = {
     "weekday_date": pgettext_lazy("date format", "l j F Y"),
     # Sat 14 Mar
     "weekday_day_month": pgettext_lazy("date format", "D j M"),
+    # Sat 14 Mar 2026
+    "weekday_date_short": pgettext_lazy("date format", "D j M Y"),
+    # Saturday 14 March
+    "weekday_long": pgettext_lazy("date format", "l j F"),
+    # Sat 14 Mar, 09:30
+    "weekday_day_month_time": pgettext_lazy("date format", "D j M, H:i"),
     # March 2026
     "month": pgettext_lazy("date format", "F Y"),
     # Mar
@@ -57,3 +64,12 @@ def written(value: datetime.date | datetime.datetime | None, kind: str = "date")
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
     return dateformat.format(value, str(FORMATS[kind]))
+
+
+# Beside a date box: the browser shows the date its own way, which may not be how the pages write it.
+DATE_HELP = gettext_lazy("Your browser may show the date its own way, such as 03/14/2026 for 14 March 2026.")
+
+
+def date_help(text=""):
+    """A date field's help: its own words, if any, then DATE_HELP."""
+    return format_lazy("{} {}", text, DATE_HELP) if text else DATE_HELP

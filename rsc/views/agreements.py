@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, F, Prefetch, Q, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -38,6 +38,7 @@ from rsc.forms.agreements import (
     Status,
     limits_digest,
 )
+from rsc.lib.dates import written
 from rsc.models.agreements import RSCGroup, SupervisionAgreement
 
 PER_PAGE = 25
@@ -168,7 +169,7 @@ def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
     services.agreement_end(agreement=agreement, ends_on=form.cleaned_data["ends_on"], request=request)
     messages.success(
         request,
-        _("The agreement ends on %(date)s.") % {"date": dateformat.format(form.cleaned_data["ends_on"], "j F Y")},
+        _("The agreement ends on %(date)s.") % {"date": written(form.cleaned_data["ends_on"], "date")},
     )
     return redirect("agreement_detail", pk=agreement.pk)
 

@@ -17,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -39,6 +38,7 @@ from rsc.forms.reflections import (
     ShareForm,
     UnshareForm,
 )
+from rsc.lib.dates import written
 from rsc.models import Child, Family, SupervisionSession
 from rsc.models.reflections import SECTIONS, Reflection, ReflectionShare, ResponseDraft
 from rsc.services import versions
@@ -198,14 +198,14 @@ def _redacted_message(count: int) -> str:
 def _autosave_answer(request, form, reflection, *, created=False, redacted=0) -> JsonResponse:
     findings = _findings(form, reflection.kept_passages)
     saved_at = timezone.localtime(reflection.updated_at)
-    message = _("Saved at %(time)s") % {"time": time_format(saved_at, "H:i")}
+    message = _("Saved at %(time)s") % {"time": written(saved_at, "time")}
     if redacted:
         message = f"{message}. {_redacted_message(redacted)}"
     return JsonResponse(
         {
             "saved": True,
             "revision": reflection.revision,
-            "saved_at": time_format(saved_at, "H:i"),
+            "saved_at": written(saved_at, "time"),
             "message": message,
             "redacted": redacted,
             "edit_url": reflection.get_absolute_url() + "edit/",
@@ -533,7 +533,7 @@ def response_draft(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _invalid_answer(form)
     draft = services.response_draft_save(reflection=reflection, author=request.user, text=form.cleaned_data["text"])
-    saved_at = time_format(timezone.localtime(draft.updated_at), "H:i")
+    saved_at = written(draft.updated_at, "time")
     return JsonResponse({"saved": True, "message": _("Draft saved at %(time)s") % {"time": saved_at}})
 
 

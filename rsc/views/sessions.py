@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import time_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -31,6 +30,7 @@ from rsc.forms.sessions import (
     ScheduleForm,
     SessionReplyForm,
 )
+from rsc.lib.dates import written
 from rsc.models import AgendaItem, Child, Family, FollowUp, SessionParticipant, SessionReply, SupervisionSession
 
 SESSIONS_PER_PAGE = 25
@@ -463,7 +463,7 @@ def _autosave_notes(request: HttpRequest, session: SupervisionSession, form: Not
         return JsonResponse({"saved": False, "locked": True, "message": _locked_message(session)}, status=409)
     # Saved first, whatever it holds; then the passages it was shown may be kept.
     _keep_shown_notes_passages(request, current, current.notes)
-    saved_at = time_format(timezone.localtime(current.updated_at), "H:i")
+    saved_at = written(current.updated_at, "time")
     message = _("Saved at %(time)s") % {"time": saved_at}
     if redacted:
         message = f"{message}. {_redacted_message(redacted)}"
