@@ -250,6 +250,13 @@ class User(AbstractBaseUser, PermissionsMixin):
             return self.Status.INVITED
         return self.Status.ACTIVE
 
+    @property
+    def time_zone_label(self) -> str:
+        """The person's time zone as people say it: "Chicago (Central time)"."""
+        from accounts.time_zones import label_for
+
+        return label_for(self.time_zone)
+
     def get_status_display(self) -> str:
         return self.Status(self.status).label
 

@@ -110,6 +110,17 @@ def _place_label(name: str, country: str) -> str:
     return ", ".join(parts)
 
 
+def label_for(name: str) -> str:
+    """How a stored zone reads to people: "Chicago (Central time)", "Kolkata, India", or the name."""
+    common = dict(COMMON)
+    if name in common:
+        return str(common[name])
+    places = _places()
+    if name in places:
+        return _place_label(name, places[name])
+    return name.replace("_", " ")
+
+
 def time_zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """The choices, grouped: the common zones, then each region's places in alphabetical order."""
     return _choices(get_language())

@@ -1,6 +1,7 @@
 """allauth's password confirmation and signed-in devices pages, in RSC Records' own words and layout
 (templates/account/, templates/usersessions/)."""
 
+from allauth.mfa.totp.internal.auth import TOTP
 from allauth.usersessions.models import UserSession
 from django.test import Client
 from django.urls import reverse
@@ -67,3 +68,14 @@ def test_signing_out_the_other_devices_keeps_this_one(practitioner):
     assert "You are signed out on every other device. This one stays signed in." in html
     assert "This is the only device where you are signed in." in html
     assert phone.get(reverse("home")).status_code == 302
+
+
+def test_the_authenticator_code_confirmation_speaks_like_the_app(admin_client, admin_user):
+    TOTP.activate(admin_user, "JBSWY3DPEHPK3PXP")
+    response = admin_client.get(reverse("mfa_reauthenticate"), {"next": reverse("person_invite")})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Confirm it's you</h1>" in html
+    assert "six-digit code your authenticator app shows now" in html
+    assert "Enter an authenticator code:" not in html
+    assert "Confirm and continue" in html

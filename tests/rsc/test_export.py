@@ -160,6 +160,7 @@ def test_get_explains_and_does_not_download(client, practitioner, world):
     page = response.content.decode()
     assert "Download your data" in page and 'method="post"' in page and "csrfmiddlewaretoken" in page
     assert "your reflections (2)" in page and "your session log (2 sessions)" in page
+    assert "the reply you wrote under a session’s notes (1)" in page
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
 
 
