@@ -58,7 +58,7 @@ class Organization(models.Model):
             "The starting text of every new agreement; each agreement can adjust it."
         ),
     )
-    # Retention (rsc/retention.py, run daily by `manage.py apply_retention`). Empty years: never.
+    # Retention (rsc/services/retention.py, run daily by `manage.py apply_retention`). Empty years: never.
     purge_after_family_closed_years = models.PositiveSmallIntegerField(
         _("remove writing about a closed family after (years)"),
         null=True,

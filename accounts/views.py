@@ -58,9 +58,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
             people = people.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
         people = people.with_status(form.cleaned_data["status"]).with_role(form.cleaned_data["role"])
     page = Paginator(people.order_by("full_name", "email"), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
-    context = {"form": form, "page": page, "querystring": querystring.urlencode()}
+    context = {"form": form, "page": page}
     return render(request, "accounts/people_list.html", context)
 
 

@@ -31,7 +31,6 @@ from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import Organization, User
-from rsc import reflections_services, scheduling
 from rsc.models import (
     AgendaItem,
     Caregiver,
@@ -54,6 +53,8 @@ from rsc.models import (
 )
 from rsc.models.agreements import RIOS_ELEMENTS, Cadence, Format
 from rsc.models.reflections import SECTION_FIELDS
+from rsc.services import reflections as reflection_services
+from rsc.services import sessions as session_services
 
 Context = Family.Context
 Rel = Caregiver.Relationship
@@ -1945,7 +1946,7 @@ def _fast_delete(queryset: models.QuerySet) -> None:
 
 
 def first_of_month(day: datetime.date, months: int = 0) -> datetime.date:
-    return scheduling.add_months(day.replace(day=1), months)
+    return session_services.add_months(day.replace(day=1), months)
 
 
 def _at(day: datetime.date, hour: int, minute: int, tz: zoneinfo.ZoneInfo) -> datetime.datetime:
@@ -2073,7 +2074,7 @@ def _schedule_pair(agreement, spec, today, tz) -> list[SupervisionSession]:
     first_day = _fortnightly_from(first_day, today, spec["weekday"])
     if first_day > last_day:
         return []
-    return scheduling.sessions_schedule(
+    return session_services.sessions_schedule(
         supervisor=agreement.supervisor,
         agreement=agreement,
         starts_at=_at(first_day, *spec["time"], tz),
@@ -2091,11 +2092,11 @@ def _schedule_group(group, spec, today, tz) -> list[SupervisionSession]:
     earliest = today - datetime.timedelta(days=spec["starts_days_ago"])
 
     def weekend_count(first: datetime.date) -> int:
-        days = (scheduling.add_months(first, months) for months in range(12))
+        days = (session_services.add_months(first, months) for months in range(12))
         return sum(day.weekday() >= 5 for day in days if day <= last_day)
 
     first_day = min((earliest + datetime.timedelta(days=offset) for offset in range(28)), key=weekend_count)
-    sessions = scheduling.sessions_schedule(
+    sessions = session_services.sessions_schedule(
         supervisor=group.facilitator,
         group=group,
         starts_at=_at(first_day, *spec["time"], tz),
@@ -2109,7 +2110,7 @@ def _schedule_group(group, spec, today, tz) -> list[SupervisionSession]:
         weekday = timezone.localtime(session.starts_at, tz).weekday()
         if weekday >= 5:  # Saturday moves back to Friday, Sunday forward to Monday
             shift = datetime.timedelta(days=-1 if weekday == 5 else 1)
-            scheduling.session_update(
+            session_services.session_update(
                 session=session,
                 actor=group.facilitator,
                 starts_at=session.starts_at + shift,
@@ -2247,7 +2248,7 @@ def _play_out(runs, people, families, *, now) -> None:
                 else:
                     code, text = item
                     author_email = spec["supervisee"]
-                scheduling.agenda_add(
+                session_services.agenda_add(
                     session=session, author=people[author_email], family=families.get(code), text=text
                 )
     timeline.write()
@@ -2268,7 +2269,7 @@ def _person(who: str, session, people) -> User:
 def _set_agenda(session, items, people, families, timeline) -> None:
     """The agenda both people set before a session that has since been held."""
     for number, (who, code, text) in enumerate(items):
-        item = scheduling.agenda_add(
+        item = session_services.agenda_add(
             session=session, author=_person(who, session, people), family=families.get(code), text=text
         )
         item.created_at = session.starts_at - datetime.timedelta(days=3, hours=-number)
@@ -2279,7 +2280,7 @@ def _reply(session, replies, people, timeline, *, now) -> None:
     """A short thread under signed notes, in the days after signing."""
     signed_at = min(session.ends_at + datetime.timedelta(days=1, hours=2), now)
     for number, (who, text) in enumerate(replies, start=1):
-        reply = scheduling.session_reply_add(session=session, author=_person(who, session, people), text=text)
+        reply = session_services.session_reply_add(session=session, author=_person(who, session, people), text=text)
         reply.created_at = min(signed_at + datetime.timedelta(hours=5 * number), now)
         timeline.replies.append(reply)
 
@@ -2295,7 +2296,7 @@ def _seen(session, timeline, *, now, unseen: bool) -> None:
 def _cancel(session, action, timeline, *, now) -> None:
     _kind, reason, *who = action
     actor = _supervisee(session) if who == ["supervisee"] else session.supervisor
-    scheduling.session_cancel(session=session, actor=actor, reason=reason)
+    session_services.session_cancel(session=session, actor=actor, reason=reason)
     if session.starts_at < now:
         when = min(session.starts_at - datetime.timedelta(hours=20), now)
         timeline.session(session.pk, "cancelled_at", when)
@@ -2308,7 +2309,7 @@ def _mark(session, status, people, notes, timeline) -> None:
         participant.user_id: Attendance.ABSENT if participant.user_id == absent else Attendance.ATTENDED
         for participant in session.participants.all()
     }
-    scheduling.session_record_attendance(
+    session_services.session_record_attendance(
         session=session, actor=session.supervisor, status=status, attendance=attendance
     )
     when = session.ends_at + datetime.timedelta(minutes=15)
@@ -2320,7 +2321,7 @@ def _document(session, notes, timeline, *, now) -> None:
     supervisor = session.supervisor
     signed_at = min(session.ends_at + datetime.timedelta(days=1, hours=2), now)
     if notes:
-        scheduling.session_save_notes(
+        session_services.session_save_notes(
             session=session,
             actor=supervisor,
             notes=notes["text"],
@@ -2332,14 +2333,14 @@ def _document(session, notes, timeline, *, now) -> None:
         if wanted:
             owner = supervisor if wanted["owner"] == "supervisor" else _supervisee(session)
             due_on = timezone.localtime(session.starts_at).date() + datetime.timedelta(days=wanted["due_days"])
-            item = scheduling.follow_up_add(
+            item = session_services.follow_up_add(
                 session=session, actor=supervisor, text=wanted["text"], owner=owner, due_on=due_on, kind=wanted["kind"]
             )
             item.created_at = signed_at - datetime.timedelta(minutes=5)
             done_at = min(session.ends_at + datetime.timedelta(days=max(wanted["due_days"] - 1, 0), hours=3), now)
             item.done_at = done_at if wanted["done"] else None
             timeline.follow_ups.append(item)
-    scheduling.session_sign(session=session, actor=supervisor)
+    session_services.session_sign(session=session, actor=supervisor)
     timeline.session(session.pk, "signed_at", signed_at)
     timeline.events[session.pk, SessionEvent.Kind.SIGNED] = signed_at
 
@@ -2403,18 +2404,18 @@ def _build_reflections(organization, people, families, *, now, tz) -> None:
             "checkin_score": score,
             "checkin_words": words,
         }
-        item = reflections_services.reflection_create(
-            author=author, data=data, sitting=reflections_services.new_sitting()
+        item = reflection_services.reflection_create(
+            author=author, data=data, sitting=reflection_services.new_sitting()
         )
         sittings = [(created, later(created, 0.02))]
         for after, changes in spec["edits"]:
             texts.update(changes)
-            item, _changed, _redacted = reflections_services.reflection_save(
+            item, _changed, _redacted = reflection_services.reflection_save(
                 reflection=item,
                 actor=author,
                 data=texts,
                 expected_revision=item.revision,
-                sitting=reflections_services.new_sitting(),
+                sitting=reflection_services.new_sitting(),
             )
             sittings.append((later(created, after), later(created, after + 0.015)))
         version_times[item.pk] = sittings
@@ -2423,33 +2424,33 @@ def _build_reflections(organization, people, families, *, now, tz) -> None:
         if spec["share"]:
             email, after = spec["share"]
             supervisor = people[email]
-            [share] = reflections_services.reflection_share(reflection=item, supervisors=[supervisor])
+            [share] = reflection_services.reflection_share(reflection=item, supervisors=[supervisor])
             share.shared_at = later(created, after)
             thread = []
             for who, after_share, text in spec["responses"]:
                 writer = supervisor if who == "supervisor" else author
-                response = reflections_services.response_add(reflection=item, author=writer, text=text)
+                response = reflection_services.response_add(reflection=item, author=writer, text=text)
                 response.created_at = later(share.shared_at, after_share)
                 thread.append(response)
             responses += thread
             if spec["read"] is not None:
-                reflections_services.mark_read(reflection=item, reader=supervisor)
+                reflection_services.mark_read(reflection=item, reader=supervisor)
                 share.first_read_at = later(share.shared_at, spec["read"])
                 own = [response.created_at for response in thread if response.author_id == supervisor.pk]
                 share.last_read_at = max([share.first_read_at, *own])
             if spec["unshare"] is not None:
-                reflections_services.reflection_unshare(reflection=item, supervisor_id=supervisor.pk)
+                reflection_services.reflection_unshare(reflection=item, supervisor_id=supervisor.pk)
                 share.revoked_at = later(share.shared_at, spec["unshare"])
             shares.append(share)
             if thread:
-                reflections_services.mark_read(reflection=item, reader=author)
+                reflection_services.mark_read(reflection=item, reader=author)
                 if spec["seen"]:
                     last = thread[-1]
                     item.author_seen_at = later(last.created_at, 0 if last.author_id == author.pk else 0.2)
                 else:  # read once after sharing; the newest response came later
                     item.author_seen_at = later(share.shared_at, 1)
         if spec["deleted"] is not None:
-            reflections_services.reflection_delete(reflection=item)
+            reflection_services.reflection_delete(reflection=item)
             item.deleted_at = later(created, spec["deleted"])
         reflections.append(item)
 
@@ -2580,7 +2581,7 @@ def build_volume(
         families_of = _volume_families(organization, families, practitioner_ids, today, rng)
         progress(f"{families:,} families with children and caregivers")
 
-        first_day = scheduling.add_months(today, -months)
+        first_day = session_services.add_months(today, -months)
         last_day = today + datetime.timedelta(weeks=VOLUME_WEEKS_AHEAD)
         agreements = _bulk(
             SupervisionAgreement,

@@ -1,6 +1,6 @@
 """Forms for supervision agreements and RSC groups.
 
-They validate and normalise only; the writes happen in rsc.agreements_services.
+They validate and normalise only; the writes happen in rsc.services.agreements.
 Plain forms rather than model forms, so that a bound form never changes the
 agreement it edits before the service has compared old and new terms.
 """

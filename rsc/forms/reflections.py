@@ -5,12 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from rsc import reflections_services as services
 from rsc.forms.fields import BIGINT_MAX, IdsChoiceField
 from rsc.forms.identifying import IdentifyingTextMixin
 from rsc.lib.dates import written
 from rsc.models import Family, SupervisionSession
 from rsc.models.reflections import SECTIONS, Reflection
+from rsc.services import reflections as services
 
 SECTION_MAX_LENGTH = 20000
 CHECKIN_CHOICES = [

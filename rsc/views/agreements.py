@@ -1,4 +1,4 @@
-"""Supervision agreements and RSC groups.
+"""Supervision agreements (RSC groups: rsc/views/groups.py).
 
 Administrators set them up; the people in them read, acknowledge and look
 them up. Every fetch goes through the access functions at the top of this
@@ -7,7 +7,7 @@ module, which put the person in the filter; anything else answers 404.
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Case, F, Prefetch, Q, When
+from django.db.models import Case, F, Q, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,14 +17,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import organization_for_admin, people_for_admin
 from accounts.models import User
 from accounts.views import admin_only, confirm_password
-from rsc import agreements_services as services
 from rsc.access import (
     agreements_for_admin,
     agreements_visible_to,
     get_agreement,
-    get_group,
-    groups_for_admin,
-    groups_visible_to,
     is_organization_admin,
     with_status,
 )
@@ -34,20 +30,14 @@ from rsc.forms.agreements import (
     AgreementEndForm,
     AgreementFilterForm,
     AgreementTermsForm,
-    GroupForm,
     Status,
     limits_digest,
 )
 from rsc.lib.dates import written
 from rsc.models.agreements import RSCGroup, SupervisionAgreement
+from rsc.services import agreements as services
 
 PER_PAGE = 25
-
-
-def _querystring(request: HttpRequest) -> str:
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
-    return querystring.urlencode()
 
 
 # Agreements --------------------------------------------------------------------
@@ -75,7 +65,7 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
         )
     agreements = with_status(agreements, today).select_related("supervisor", "supervisee")
     page = Paginator(agreements.order_by("-starts_on", "pk"), PER_PAGE).get_page(request.GET.get("page"))
-    context = {"form": form, "status": status, "page": page, "querystring": _querystring(request)}
+    context = {"form": form, "status": status, "page": page}
     return render(request, "rsc/agreements/agreement_list.html", context)
 
 
@@ -244,65 +234,3 @@ def agreements_for_home(user: User) -> dict:
         "agreements_to_acknowledge": agreements[:HOME_WAITING],
         "more_agreements_to_acknowledge": len(agreements) > HOME_WAITING,
     }
-
-
-# Groups -------------------------------------------------------------------------
-
-
-@require_GET
-def group_list(request: HttpRequest) -> HttpResponse:
-    groups = (
-        groups_visible_to(request.user)
-        .select_related("facilitator")
-        .prefetch_related(Prefetch("members", queryset=User.objects.order_by("full_name", "email")))
-        .order_by("-is_active", "name")
-    )
-    page = Paginator(groups, PER_PAGE).get_page(request.GET.get("page"))
-    context = {"page": page, "is_admin": is_organization_admin(request.user), "querystring": _querystring(request)}
-    return render(request, "rsc/groups/group_list.html", context)
-
-
-@admin_only
-@require_http_methods(["GET", "POST"])
-@confirm_password
-def group_create(request: HttpRequest) -> HttpResponse:
-    organization = organization_for_admin(request.user)
-    form = GroupForm(request.POST or None, organization=organization, people=people_for_admin(request.user))
-    if request.method == "POST" and form.is_valid():
-        group = services.group_create(organization=organization, request=request, **form.cleaned_data)
-        messages.success(request, _("The group %(name)s is saved.") % {"name": group.name})
-        return redirect("group_detail", pk=group.pk)
-    return render(request, "rsc/groups/group_form.html", {"form": form})
-
-
-@admin_only
-@require_http_methods(["GET", "POST"])
-@confirm_password
-def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    group = get_group(groups_for_admin(request.user), pk)
-    initial = {
-        "name": group.name,
-        "facilitator": group.facilitator_id,
-        "members": list(group.members.values_list("pk", flat=True)),
-        "is_active": group.is_active,
-    }
-    form = GroupForm(
-        request.POST or None,
-        organization=request.user.organization,
-        people=people_for_admin(request.user),
-        group=group,
-        initial=initial,
-    )
-    if request.method == "POST" and form.is_valid():
-        services.group_update(group=group, request=request, **form.cleaned_data)
-        messages.success(request, _("The group %(name)s is saved.") % {"name": group.name})
-        return redirect("group_detail", pk=group.pk)
-    return render(request, "rsc/groups/group_form.html", {"form": form, "group": group})
-
-
-@require_GET
-def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    group = get_group(groups_visible_to(request.user), pk)
-    members = group.members.order_by("full_name", "email")
-    context = {"group": group, "members": members, "is_admin": is_organization_admin(request.user)}
-    return render(request, "rsc/groups/group_detail.html", context)

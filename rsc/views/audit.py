@@ -7,7 +7,6 @@ which an administrator may open, are linked, and only when they belong to the
 administrator's organization.
 """
 
-import csv
 import datetime
 import json
 from collections.abc import Iterator
@@ -26,12 +25,12 @@ from accounts.models import User
 from accounts.views import admin_only
 from rsc import audit
 from rsc.forms.audit import AuditFilterForm
+from rsc.lib.csv import csv_lines
 from rsc.models import AuditEvent, RSCGroup, SupervisionAgreement
 
 PER_PAGE = 50
 EXPORT_CHUNK = 2000
 # A spreadsheet reads a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 RecordType = AuditEvent.RecordType
 
@@ -50,12 +49,6 @@ def _events_for(user: User) -> QuerySet[AuditEvent]:
 
 def _form(request: HttpRequest) -> AuditFilterForm:
     return AuditFilterForm(request.GET or None, people=people_for_admin(request.user))
-
-
-def _querystring(request: HttpRequest) -> str:
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
-    return querystring.urlencode()
 
 
 def who(event: AuditEvent) -> str:
@@ -105,24 +98,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "filtered": form.is_bound and form.filtered,
-        "querystring": _querystring(request),
     }
     return render(request, "rsc/audit/audit_list.html", context, status=status)
-
-
-def neutralise(value) -> str:
-    """The cell's text, with a leading quote where a spreadsheet would otherwise run it as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-class _Echo:
-    """A file-like object that hands back what is written, for csv.writer."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 CSV_HEADER = [
@@ -168,16 +145,14 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     events = _events_for(request.user)
     if form.is_bound:
         if not form.is_valid():
-            context = {"form": form, "page": None, "filtered": True, "querystring": _querystring(request)}
+            context = {"form": form, "page": None, "filtered": True}
             return render(request, "rsc/audit/audit_list.html", context, status=400)
         events = form.filter(events)
     filters = form.summary() if form.is_bound else {}
     audit.record(request, AuditEvent.Action.EXPORT, record_type=RecordType.AUDIT, detail={"filters": filters})
     # The streaming goes on after the view returns, when the time zone of the request is gone.
     tz = timezone.get_current_timezone()
-    writer = csv.writer(_Echo())
-    rows = ([neutralise(cell) for cell in row] for row in _csv_rows(events, tz))
-    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(_csv_rows(events, tz)), content_type="text/csv; charset=utf-8")
     filename = f"audit-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import organization_for_admin
 from accounts.models import User
 from rsc import audit
-from rsc import families_services as services
 from rsc.forms.families import (
     CaregiverFormSet,
     ChildFormSet,
@@ -29,6 +28,7 @@ from rsc.forms.families import (
 )
 from rsc.forms.identifying import form_warnings, has_other_errors
 from rsc.models import Family, Reflection, SupervisionSession
+from rsc.services import families as services
 
 FAMILIES_PER_PAGE = 25
 DELETED_PER_PAGE = 25
@@ -93,10 +93,8 @@ def family_list(request: HttpRequest) -> HttpResponse:
     if filters["context"]:
         families = families.filter(context=filters["context"])
     page = Paginator(_with_people(families).order_by("code", "pk"), FAMILIES_PER_PAGE).get_page(request.GET.get("page"))
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
     filtered = any(filters[name] != value for name, value in FamilyFilterForm.DEFAULTS.items())
-    context = {"form": form, "page": page, "querystring": querystring.urlencode(), "filtered": filtered}
+    context = {"form": form, "page": page, "filtered": filtered}
     return render(request, "rsc/families/family_list.html", context)
 
 
@@ -291,7 +289,7 @@ def _deleted_families_for_admin(user: User):
 def family_deleted_list(request: HttpRequest) -> HttpResponse:
     families = _deleted_families_for_admin(request.user).select_related("deleted_by")
     page = Paginator(families.order_by("-deleted_at", "pk"), DELETED_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "rsc/families/family_deleted_list.html", {"page": page, "querystring": ""})
+    return render(request, "rsc/families/family_deleted_list.html", {"page": page})
 
 
 @admins_only

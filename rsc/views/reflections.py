@@ -22,7 +22,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rsc import audit
-from rsc import reflections_services as services
 from rsc.access import (
     can_write_reflections,
     get_deleted_reflection_for_author,
@@ -41,6 +40,7 @@ from rsc.forms.reflections import (
 from rsc.lib.dates import written
 from rsc.models import Child, Family, SupervisionSession
 from rsc.models.reflections import SECTIONS, Reflection, ReflectionShare, ResponseDraft
+from rsc.services import reflections as services
 from rsc.services import versions
 
 PER_PAGE = 20
@@ -99,8 +99,6 @@ def reflection_list(request: HttpRequest) -> HttpResponse:
     reflections = reflections.annotate(unread=Exists(unread)).select_related("author", "family", "session")
     reflections = services.search(reflections, query) if query else reflections.order_by("-updated_at", "-pk")
     page = Paginator(reflections, PER_PAGE).get_page(request.GET.get("page"))
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
     return render(
         request,
         "rsc/reflections/reflection_list.html",
@@ -110,7 +108,6 @@ def reflection_list(request: HttpRequest) -> HttpResponse:
             "query": query,
             "show": show,
             "state": state,
-            "querystring": querystring.urlencode(),
             "has_deleted": Reflection.objects.filter(author=user, deleted_at__isnull=False).exists(),
         },
     )
@@ -123,7 +120,7 @@ def reflection_deleted_list(request: HttpRequest) -> HttpResponse:
         organization_id=request.user.organization_id, author=request.user, deleted_at__isnull=False
     ).select_related("family")
     page = Paginator(reflections.order_by("-deleted_at", "-pk"), PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "rsc/reflections/reflection_deleted_list.html", {"page": page, "querystring": ""})
+    return render(request, "rsc/reflections/reflection_deleted_list.html", {"page": page})
 
 
 # --- Writing --------------------------------------------------------------------------------
@@ -556,7 +553,6 @@ def reflection_versions(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "reflection": reflection,
             "page": page,
-            "querystring": "",
             "is_author": is_author,
             # Said to a reader only where what they see shows it.
             "redacted": audit.was_redacted(reflection)

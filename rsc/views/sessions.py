@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import people_for_admin
-from rsc import audit, reflections_services, scheduling
+from rsc import audit
 from rsc.access import get_session_for_supervisor, get_session_for_user, is_participant
 from rsc.forms.identifying import keep_ticked, shown_passages, warnings_for
 from rsc.forms.sessions import (
@@ -32,6 +32,8 @@ from rsc.forms.sessions import (
 )
 from rsc.lib.dates import written
 from rsc.models import AgendaItem, Child, Family, FollowUp, SessionParticipant, SessionReply, SupervisionSession
+from rsc.services import reflections as reflection_services
+from rsc.services import sessions as services
 
 SESSIONS_PER_PAGE = 25
 # Sessions with newly signed notes listed on a practitioner's home page.
@@ -71,7 +73,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "rsc/sessions/session_list.html",
-        {"page": page, "when": when, "querystring": f"when={when}"},
+        {"page": page, "when": when},
     )
 
 
@@ -96,14 +98,11 @@ def session_overview(request: HttpRequest) -> HttpResponse:
     if status in SupervisionSession.Status.values:
         sessions = sessions.filter(status=status)
     page = Paginator(sessions, SESSIONS_PER_PAGE).get_page(request.GET.get("page"))
-    querystring = request.GET.copy()
-    querystring.pop("page", None)
     context = {
         "page": page,
         "query": query,
         "status": status,
         "statuses": SupervisionSession.Status.choices,
-        "querystring": querystring.urlencode(),
     }
     return render(request, "rsc/sessions/session_overview.html", context)
 
@@ -156,7 +155,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
     form = ScheduleForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        sessions = scheduling.sessions_schedule(
+        sessions = services.sessions_schedule(
             supervisor=request.user,
             agreement=data["agreement"],
             group=data["group"],
@@ -224,7 +223,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mine = next((p for p in context["participants"] if p.user_id == request.user.pk), None)
     if mine is not None and session.is_signed and not (mine.notes_seen_at and mine.notes_seen_at >= session.signed_at):
         # The first visit after the signature: the home page stops pointing these notes out.
-        scheduling.notes_seen(session=session, user=request.user)
+        services.notes_seen(session=session, user=request.user)
     return render(request, "rsc/sessions/session_detail.html", context)
 
 
@@ -237,7 +236,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = RescheduleForm(request.POST or None, user=request.user, session=session)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        changed = scheduling.session_update(
+        changed = services.session_update(
             session=session,
             actor=request.user,
             starts_at=form.starts_at(),
@@ -261,7 +260,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = CancelForm(request.POST or None, session=session)
     if request.method == "POST" and form.is_valid():
         scope = form.cleaned_data.get("scope", "this") if context["is_supervisor"] else "this"
-        cancelled = scheduling.session_cancel(
+        cancelled = services.session_cancel(
             session=session, actor=request.user, reason=form.cleaned_data["reason"], scope=scope, request=request
         )
         messages.success(request, _("Cancelled %(count)s session(s).") % {"count": len(cancelled)})
@@ -276,14 +275,14 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     form = AttendanceForm(request.POST or None, session=session, participants=participants)
     if request.method == "POST" and form.is_valid():
         try:
-            scheduling.session_record_attendance(
+            services.session_record_attendance(
                 session=session,
                 actor=request.user,
                 status=form.cleaned_data["status"],
                 attendance=form.attendance(),
                 request=request,
             )
-        except scheduling.SessionError as error:
+        except services.SessionError as error:
             messages.error(request, str(error))
             return redirect(session)
         if session.status == SupervisionSession.Status.HELD:
@@ -296,7 +295,7 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _prepare_context(request: HttpRequest, session: SupervisionSession) -> dict:
     context = _detail_context(request, session)
-    previous = scheduling.previous_session(session)
+    previous = services.previous_session(session)
     context["previous"] = previous
     context["previous_follow_ups"] = list(previous.follow_ups.select_related("owner")) if previous else []
     families = {
@@ -322,7 +321,7 @@ def session_prepare(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _shared_reflections(request: HttpRequest, session: SupervisionSession, context: dict) -> list:
-    return reflections_services.shared_for_session(
+    return reflection_services.shared_for_session(
         session, request.user, [participant.user_id for participant in context["participants"]]
     )
 
@@ -340,7 +339,7 @@ def _keep_shown_notes_passages(request: HttpRequest, session: SupervisionSession
     passages = [warning.finding.passage for warning in _notes_warnings(session, notes)]
     kept = [passage for passage in passages if passage in shown]
     if kept:
-        scheduling.notes_keep_passages(session=session, passages=kept)
+        services.notes_keep_passages(session=session, passages=kept)
 
 
 def _notes_initial(session: SupervisionSession, elements: list) -> dict:
@@ -414,7 +413,7 @@ def session_document(request: HttpRequest, pk: int) -> HttpResponse:
     _keep_shown_notes_passages(request, session, form.cleaned_data["notes"])
     try:
         _current, redacted = _save_notes(request, session, form)
-    except scheduling.NotesConflict as error:
+    except services.NotesConflict as error:
         # Keep what this person typed; show the newer text beside it. Saving
         # again (with the newer version number) is a deliberate choice.
         data = request.POST.copy()
@@ -427,7 +426,7 @@ def session_document(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _save_notes(request: HttpRequest, session: SupervisionSession, form: NotesForm) -> tuple:
-    return scheduling.session_save_notes(
+    return services.session_save_notes(
         session=session,
         actor=request.user,
         notes=form.cleaned_data["notes"],
@@ -453,12 +452,12 @@ def _autosave_notes(request: HttpRequest, session: SupervisionSession, form: Not
         return JsonResponse({"saved": False, "message": _("Not saved: %(errors)s") % {"errors": errors}}, status=400)
     try:
         current, redacted = _save_notes(request, session, form)
-    except scheduling.NotesConflict as error:
+    except services.NotesConflict as error:
         html = render_to_string(
             "rsc/sessions/_notes_conflict.html", {"conflict": error.current, "session": session}, request=request
         )
         return JsonResponse({"conflict": True, "revision": error.current.notes_version, "html": html}, status=409)
-    except scheduling.SessionError:
+    except services.SessionError:
         session.refresh_from_db(fields=["status", "signed_at"])
         return JsonResponse({"saved": False, "locked": True, "message": _locked_message(session)}, status=409)
     # Saved first, whatever it holds; then the passages it was shown may be kept.
@@ -490,8 +489,8 @@ def follow_up_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = FollowUpForm(request.POST, people=people)
     if form.is_valid():
         try:
-            scheduling.follow_up_add(session=session, actor=request.user, request=request, **form.cleaned_data)
-        except scheduling.SessionError as error:
+            services.follow_up_add(session=session, actor=request.user, request=request, **form.cleaned_data)
+        except services.SessionError as error:
             # Signed meanwhile: the words stay on the page with the reason.
             form.add_error(None, str(error))
         else:
@@ -508,8 +507,8 @@ def follow_up_delete(request: HttpRequest, pk: int, follow_up_pk: int) -> HttpRe
     session = get_session_for_supervisor(request.user, pk)
     follow_up = get_object_or_404(FollowUp, pk=follow_up_pk, session=session)
     try:
-        scheduling.follow_up_remove(follow_up=follow_up, actor=request.user, request=request)
-    except scheduling.SessionError as error:
+        services.follow_up_remove(follow_up=follow_up, actor=request.user, request=request)
+    except services.SessionError as error:
         messages.error(request, str(error))
     return redirect("session_document", pk=session.pk)
 
@@ -524,7 +523,7 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
         owner=request.user,
     )
     done = request.POST.get("done") == "1"
-    scheduling.follow_up_set_done(follow_up=follow_up, done=done, actor=request.user, request=request)
+    services.follow_up_set_done(follow_up=follow_up, done=done, actor=request.user, request=request)
     next_url = _local_path(request, request.POST.get("next", ""))
     if done:
         # The message carries its own small form: "Undo" posts back here, to the same page.
@@ -560,8 +559,8 @@ def session_sign(request: HttpRequest, pk: int) -> HttpResponse:
             # Not a block: one question, with both answers.
             return _render_document(request, session, sign_empty=True)
     try:
-        scheduling.session_sign(session=session, actor=request.user, request=request)
-    except scheduling.SessionError as error:
+        services.session_sign(session=session, actor=request.user, request=request)
+    except services.SessionError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Signed. The session record is locked."))
@@ -575,7 +574,7 @@ def session_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(session)
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        scheduling.session_reopen(
+        services.session_reopen(
             session=session, actor=request.user, reason=form.cleaned_data["reason"], request=request
         )
         messages.success(request, _("Reopened. Sign it again when you are done."))
@@ -625,14 +624,14 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _agenda_page(request, session, form, status=400)
     try:
-        scheduling.agenda_add(
+        services.agenda_add(
             session=session,
             author=request.user,
             family=form.cleaned_data["family"],
             text=form.cleaned_data["text"],
             request=request,
         )
-    except scheduling.SessionError as error:
+    except services.SessionError as error:
         # The session was marked held meanwhile: say so, and keep the words on the page.
         form.add_error(None, _("%(reason)s Your words are still here to copy.") % {"reason": error})
         session.refresh_from_db()
@@ -649,8 +648,8 @@ def agenda_move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     if direction not in {"up", "down"}:
         return HttpResponseBadRequest(_("Move an item up or down."))
     try:
-        scheduling.agenda_move(item=item, direction=direction, actor=request.user, request=request)
-    except scheduling.SessionError as error:
+        services.agenda_move(item=item, direction=direction, actor=request.user, request=request)
+    except services.SessionError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Moved up.") if direction == "up" else _("Moved down."))
@@ -662,8 +661,8 @@ def agenda_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     session = _agenda_session(request, pk)
     item = _agenda_item(request, session, item_pk)
     try:
-        scheduling.agenda_remove(item=item, actor=request.user, request=request)
-    except scheduling.SessionError as error:
+        services.agenda_remove(item=item, actor=request.user, request=request)
+    except services.SessionError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Taken off the agenda."))
@@ -678,10 +677,10 @@ def session_reply_create(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400
     if form.is_valid():
         try:
-            scheduling.session_reply_add(
+            services.session_reply_add(
                 session=session, author=request.user, text=form.cleaned_data["text"], request=request
             )
-        except scheduling.SessionError as error:
+        except services.SessionError as error:
             # No longer a held session (marked missed meanwhile): the words stay on the page.
             form.add_error(None, _("%(reason)s Your words are still here to copy.") % {"reason": error})
             status = 409

@@ -215,8 +215,8 @@ def reflections(organization, practitioner, supervisor, agreement):
     """Pat's reflections: one shared for the next session with a response from Sasha, a private
     draft about JM-2 (baby's section empty), a few from earlier months with check-ins for the
     charts, and a deleted one."""
-    from rsc import reflections_services as services
-    from rsc import scheduling
+    from rsc.services import reflections as services
+    from rsc.services import sessions as scheduling
 
     now = timezone.now()
     family = Family.objects.create(organization=organization, code="JM-2", context=Family.Context.HOME_VISITING)
@@ -272,7 +272,7 @@ def reflections(organization, practitioner, supervisor, agreement):
 
 
 def test_reflection_pages_are_accessible(reflections, practitioner, supervisor, live_server, browser, page):
-    from rsc import reflections_services as services
+    from rsc.services import reflections as services
 
     base = live_server.url
     shared, draft = reflections.shared, reflections.draft

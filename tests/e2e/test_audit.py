@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from rsc import reflections_services as services
 from rsc.models import AuditEvent
+from rsc.services import reflections as services
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import (
     assert_no_axe_violations,

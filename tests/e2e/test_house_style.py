@@ -3,7 +3,7 @@
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from rsc import reflections_services as services
+from rsc.services import reflections as services
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import assert_no_axe_violations, login, new_mobile_context, save_screenshot
 

@@ -7,9 +7,9 @@ import datetime
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from rsc import scheduling
 from rsc.models import AgendaItem, SupervisionSession
 from rsc.models.reflections import Reflection
+from rsc.services import sessions as scheduling
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import (
     assert_no_axe_violations,

@@ -13,9 +13,11 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from rsc import reflections_services, scheduling, timeouts
+from rsc import timeouts
 from rsc.models import Child, Family
 from rsc.models.reflections import Reflection, ReflectionResponse, ReflectionVersion
+from rsc.services import reflections as reflections_services
+from rsc.services import sessions as scheduling
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import (
     ARTIFACTS_DIR,

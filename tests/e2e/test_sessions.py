@@ -151,7 +151,7 @@ def test_supervisor_schedules_documents_and_signs_and_the_practitioner_reads(
 def test_administrator_overview_shows_attendance_without_notes(
     live_server, browser, page, agreement, supervisor, admin_user
 ):
-    from rsc import scheduling
+    from rsc.services import sessions as scheduling
 
     (session,) = scheduling.sessions_schedule(
         supervisor=supervisor,

@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from rsc import scheduling
 from rsc.models import AgendaItem, Child, Family, FollowUp, SessionReply, SupervisionSession
+from rsc.services import sessions as scheduling
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import (
     assert_no_axe_violations,

@@ -13,11 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from rsc import agreements_services, audit, scheduling
-from rsc import reflections_services as services
+from rsc import audit
 from rsc.access import NOTICE_LIMIT, notices_for_admin
 from rsc.forms.agreements import limits_digest
 from rsc.models import AuditEvent, Family, Reflection, RSCGroup, SupervisionAgreement, SupervisionSession
+from rsc.services import agreements as agreements_services
+from rsc.services import reflections as services
+from rsc.services import sessions as scheduling
 from tests.conftest import acknowledged, make_person, mark_reauthenticated
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")

@@ -23,8 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from rsc import audit, scheduling
-from rsc import reflections_services as services
+from rsc import audit
 from rsc.forms.agreements import limits_digest
 from rsc.models import (
     AgendaItem,
@@ -38,6 +37,8 @@ from rsc.models import (
     SupervisionSession,
 )
 from rsc.models.reflections import SECTION_FIELDS, Reflection
+from rsc.services import reflections as services
+from rsc.services import sessions as scheduling
 from tests.conftest import PASSWORD, acknowledged, make_person, mark_reauthenticated
 
 Action = AuditEvent.Action

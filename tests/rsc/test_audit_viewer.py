@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from rsc.lib.csv import neutralise
 from rsc.models import AuditEvent, SupervisionAgreement
-from rsc.views.audit import CSV_HEADER, PER_PAGE, audit_list, neutralise
+from rsc.views.audit import CSV_HEADER, PER_PAGE, audit_list
 from tests.conftest import make_person
 
 Action = AuditEvent.Action
@@ -392,7 +393,7 @@ def test_the_list_has_a_fixed_number_of_queries(admin_client, admin_user, django
 
 @pytest.fixture
 def shared_reflection(organization, practitioner, supervisor, agreement):
-    from rsc import reflections_services as services
+    from rsc.services import reflections as services
 
     reflection = services.reflection_create(
         author=practitioner, data={"title": "After the visit", "what_happened": "SECRET-WORDS of the visit."}

@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from rsc import reflections_services as reflections
-from rsc import scheduling
 from rsc.models import AuditEvent, Family, RSCGroup, SessionParticipant, SupervisionSession
 from rsc.models.reflections import SECTION_FIELDS, Reflection
+from rsc.services import reflections as reflections
+from rsc.services import sessions as scheduling
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 NOW = datetime.datetime(2026, 6, 15, 10, 0, tzinfo=CHICAGO)

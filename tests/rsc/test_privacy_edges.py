@@ -14,8 +14,6 @@ from django.db import close_old_connections, connection
 from django.test import Client
 from django.urls import reverse
 
-from rsc import reflections_services as services
-from rsc import scheduling
 from rsc.models import (
     AgendaItem,
     AuditEvent,
@@ -30,6 +28,8 @@ from rsc.models import (
     SupervisionSession,
 )
 from rsc.models.reflections import SECTION_FIELDS, Reflection
+from rsc.services import reflections as services
+from rsc.services import sessions as scheduling
 from rsc.services.versions import REMOVED
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")

@@ -19,7 +19,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import User
-from rsc import reflections_services as services
 from rsc.models import (
     Child,
     Family,
@@ -36,7 +35,8 @@ from rsc.models.reflections import (
     ReflectionVersion,
     ResponseDraft,
 )
-from rsc.urls_reflections import urlpatterns as reflection_urlpatterns
+from rsc.services import reflections as services
+from rsc.urls.reflections import urlpatterns as reflection_urlpatterns
 from rsc.views.reflections import PER_PAGE
 from tests.conftest import acknowledged, make_person
 

@@ -12,8 +12,6 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from rsc import reflections_services as services
-from rsc import scheduling
 from rsc.models import (
     Child,
     Family,
@@ -26,6 +24,8 @@ from rsc.models import (
     SupervisionSession,
 )
 from rsc.models.reflections import BABY_QUESTIONS, SECTION_FIELDS, SECTIONS, ResponseDraft
+from rsc.services import reflections as services
+from rsc.services import sessions as scheduling
 from tests.conftest import acknowledged, make_person
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")

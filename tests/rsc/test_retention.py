@@ -14,8 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Organization, User
-from rsc import audit, retention, scheduling
-from rsc import reflections_services as reflections
+from rsc import audit
 from rsc.models import (
     AgendaItem,
     AuditEvent,
@@ -34,6 +33,9 @@ from rsc.models import (
     SupervisionAgreement,
     SupervisionSession,
 )
+from rsc.services import reflections as reflections
+from rsc.services import retention
+from rsc.services import sessions as scheduling
 from tests.conftest import acknowledged, make_person, mark_reauthenticated
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from accounts.models import Organization, User
 from rsc import demo as demo_module
-from rsc import reflections_services, scheduling
 from rsc.deidentify import find_identifying
 from rsc.demo import purge_records
 from rsc.management.commands.seed_demo import Command as SeedDemo
@@ -39,6 +38,8 @@ from rsc.models import (
     SupervisionAgreement,
     SupervisionSession,
 )
+from rsc.services import reflections as reflections_services
+from rsc.services import sessions as scheduling
 from tests.conftest import acknowledged
 
 DEMO_LOGINS = {

@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from rsc import scheduling
 from rsc.models import (
     AgendaItem,
     Child,
@@ -17,6 +16,7 @@ from rsc.models import (
     SessionEvent,
     SupervisionSession,
 )
+from rsc.services import sessions as scheduling
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=CHICAGO)  # a Monday, before the DST change

@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from rsc import retention, scheduling
 from rsc.models import (
     AgendaItem,
     AuditEvent,
@@ -25,6 +24,8 @@ from rsc.models import (
     SupervisionAgreement,
     SupervisionSession,
 )
+from rsc.services import retention
+from rsc.services import sessions as scheduling
 from tests.conftest import acknowledged, make_person
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")

@@ -28,7 +28,6 @@ from accounts.forms import (
     SetPasswordForm,
 )
 from accounts.models import User
-from rsc import reflections_services
 from rsc.forms.agreements import (
     AcknowledgeForm,
     AgreementCreateForm,
@@ -81,6 +80,7 @@ from rsc.models import (
     SupervisionAgreement,
     SupervisionSession,
 )
+from rsc.services import reflections as reflections_services
 from tests.security.world import World
 
 

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Invitation, Organization, User
-from rsc import families_services, reflections_services, scheduling
 from rsc.models import (
     AgendaItem,
     Family,
@@ -29,6 +28,9 @@ from rsc.models import (
     SupervisionAgreement,
     SupervisionSession,
 )
+from rsc.services import families as families_services
+from rsc.services import reflections as reflections_services
+from rsc.services import sessions as scheduling
 from tests.conftest import acknowledged, make_person, mark_reauthenticated
 
 # The personas of the matrix, in the order the tables read.

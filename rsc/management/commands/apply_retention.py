@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from accounts.models import Organization
-from rsc import retention
+from rsc.services import retention
 
 RULE_NAMES = {
     retention.FAMILY_CLOSED: "families closed long enough ago",

@@ -1,4 +1,4 @@
-"""Writes to supervision agreements and RSC groups.
+"""Writes to supervision agreements (RSC groups: rsc/services/groups.py).
 
 Callers have already checked who may do what (the views fetch through the
 access functions) and validated the values (rsc.forms.agreements). These
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import Organization, User
 from rsc import audit
-from rsc.models.agreements import RSCGroup, SupervisionAgreement
+from rsc.models.agreements import SupervisionAgreement
 
 TERM_FIELDS = [
     "starts_on",
@@ -32,7 +32,7 @@ TERM_FIELDS = [
 ]
 
 
-def _require_same_organization(organization_id: int, *people: User) -> None:
+def require_same_organization(organization_id: int, *people: User) -> None:
     for person in people:
         if person.organization_id != organization_id:
             raise ValueError(f"Person {person.pk} does not belong to organization {organization_id}.")
@@ -60,7 +60,7 @@ def agreement_create(
     An administrator who records themselves as the supervisor is marked in the audit trail
     ("self_supervisor"), so that the organization's other administrators are told
     (rsc.access.notices_for_admin)."""
-    _require_same_organization(organization.pk, supervisor, supervisee)
+    require_same_organization(organization.pk, supervisor, supervisee)
     with transaction.atomic():
         agreement = SupervisionAgreement.objects.create(
             organization=organization,
@@ -151,56 +151,3 @@ def agreement_acknowledge(*, agreement: SupervisionAgreement, user: User, reques
     if updated:
         setattr(agreement, field, now)
     return bool(updated)
-
-
-def group_create(
-    *,
-    organization: Organization,
-    name: str,
-    facilitator: User,
-    members: list[User],
-    is_active: bool,
-    request: HttpRequest | None = None,
-) -> RSCGroup:
-    _require_same_organization(organization.pk, facilitator, *members)
-    with transaction.atomic():
-        group = RSCGroup.objects.create(
-            organization=organization, name=name, facilitator=facilitator, is_active=is_active
-        )
-        group.members.set(members)
-        if request is not None:
-            detail = {"facilitator": facilitator.pk, "members": sorted({person.pk for person in members})}
-            audit.record(request, audit.Action.CREATE, group, detail=detail)
-    return group
-
-
-def group_update(
-    *,
-    group: RSCGroup,
-    name: str,
-    facilitator: User,
-    members: list[User],
-    is_active: bool,
-    request: HttpRequest | None = None,
-) -> None:
-    _require_same_organization(group.organization_id, facilitator, *members)
-    with transaction.atomic():
-        fields = [
-            field
-            for field, value in (("name", name), ("facilitator_id", facilitator.pk), ("is_active", is_active))
-            if getattr(group, field) != value
-        ]
-        before = set(group.members.values_list("pk", flat=True)) if request is not None else set()
-        group.name = name
-        group.facilitator = facilitator
-        group.is_active = is_active
-        group.save(update_fields=["name", "facilitator", "is_active"])
-        group.members.set(members)
-        if request is not None:
-            after = {person.pk for person in members}
-            detail = {"fields": [field.removesuffix("_id") for field in fields]}
-            if after - before:
-                detail["members_added"] = sorted(after - before)
-            if before - after:
-                detail["members_removed"] = sorted(before - after)
-            audit.record(request, audit.Action.EDIT, group, detail=detail)

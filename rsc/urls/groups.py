@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rsc.views import agreements as views
+from rsc.views import groups as views
 
 urlpatterns = [
     path("", views.group_list, name="group_list"),
